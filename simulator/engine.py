@@ -43,28 +43,30 @@ def _check(archetype: str | None) -> None:
         raise UnknownArchetype(archetype)
 
 
-def generate(archetype: str | None = None, seed: int = 0, variant: int = 0, *, _attempt: int = 0) -> Scenario:
+def generate(archetype: str | None = None, seed: int = 0, variant: int = 0) -> Scenario:
     """One scenario. The same (archetype, seed, variant) gives the same scenario on any day and in any process."""
     _check(archetype)
     fake = _faker()
-    fake.seed_instance(_sub_seed("sipkurs", archetype or "*", seed, variant, _attempt))
+    fake.seed_instance(_sub_seed("sipkurs", archetype or "*", seed, variant))
     return fake.sip_scenario(archetype, seed=seed, variant=variant)
 
 
 def generate_variants(archetype: str, n: int, seed: int = 0) -> list[Scenario]:
-    """N distinct persons of one archetype: one per course participant. Distinct by name and by situation."""
+    """N distinct persons of one archetype, one per course participant.
+
+    A variant whose name repeats an earlier one is skipped, so every returned scenario keeps an id
+    (archetype-seed-variant) that regenerates it exactly.
+    """
     _check(archetype)
     scenarios: list[Scenario] = []
     seen: set[str] = set()
-    for variant in range(n):
-        attempt = 0
-        while True:
-            scenario = generate(archetype, seed, variant, _attempt=attempt)
-            if scenario.person.full_name not in seen:
-                break
-            attempt += 1
-        seen.add(scenario.person.full_name)
-        scenarios.append(scenario)
+    variant = 0
+    while len(scenarios) < n:
+        scenario = generate(archetype, seed, variant)
+        variant += 1
+        if scenario.person.full_name not in seen:
+            seen.add(scenario.person.full_name)
+            scenarios.append(scenario)
     return scenarios
 
 

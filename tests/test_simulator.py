@@ -249,3 +249,13 @@ def test_scenario_json_round_trips():
 
     s = generate("skor_aldre", 8)
     assert Scenario.model_validate(json.loads(dump(s))) == s
+
+
+def test_generated_scenarios_are_found_by_id():
+    from simulator.lookup import UnknownScenario, get_scenario
+
+    s = generate_variants("ung_hvb", 3, seed=4)[2]
+    assert get_scenario(s.id) == s
+    for bad in ("ung_hvb-4", "nope-1-2", "ung_hvb-x-1", ""):
+        with pytest.raises(UnknownScenario, match="okänt scenario"):
+            get_scenario(bad)
