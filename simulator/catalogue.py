@@ -154,10 +154,17 @@ class Catalogue(_Frozen):
     def efforts_for_area(self, area_id: str) -> list[Effort]:
         return [e for e in self.efforts if area_id in e.areas]
 
+    @cached_property
+    def _responders(self) -> dict[str, tuple[str, ...]]:
+        table = {}
+        for area in self.need_areas:
+            providers = {p for e in self.efforts_for_area(area.id) for p in e.providers}
+            table[area.id] = tuple(o.id for o in self.organisations if o.id in providers)
+        return table
+
     def responders_for_area(self, area_id: str) -> list[str]:
         """Every organisation that may legitimately respond to a need in this area, in catalogue order."""
-        providers = {p for e in self.efforts_for_area(area_id) for p in e.providers}
-        return [o.id for o in self.organisations if o.id in providers]
+        return list(self._responders[area_id])
 
     def can_provide(self, org_id: str, effort_id: str) -> bool:
         effort = self.effort_by_id.get(effort_id)

@@ -85,13 +85,15 @@ def test_children_have_guardians_who_consent():
             assert p.consent.given_by == "vårdnadshavarna"
 
 
-def test_names_fit_the_gender():
-    from faker.providers.person.sv_SE import Provider as SwedishNames
+def test_names_fit_the_gender_and_the_generation():
+    from simulator.providers.identity import given_names_for
 
-    female, male = set(SwedishNames.first_names_female), set(SwedishNames.first_names_male)
     for s in generate_many(300, seed=9):
         p = s.person
-        assert p.given_name in (female if p.gender is Gender.kvinna else male)
+        assert p.given_name in given_names_for(p.gender, p.birth_date.year)
+    kids = [generate("barn_skolfranvaro", i).person.given_name for i in range(50)]
+    elderly = [generate("aldre_utskrivning", i).person.given_name for i in range(50)]
+    assert not set(kids) & set(elderly)
 
 
 def test_living_text_agrees_with_the_network():

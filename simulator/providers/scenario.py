@@ -11,6 +11,7 @@ from faker.providers import BaseProvider
 from simulator.archetypes import Archetype, LivingTemplate, NeedTemplate, load_archetypes, load_need_templates
 from simulator.catalogue import load_catalogue
 from simulator.ground_truth import derive_ground_truth
+from simulator.providers.identity import CASE_DATE
 from simulator.models import (
     Consent,
     CurrentEffort,
@@ -64,8 +65,9 @@ class ScenarioProvider(BaseProvider):
             gender = Gender(t.gender) if t.gender != "any" else self.generator.sip_gender()
             relation = t.relation_by_gender.get(gender.value, t.relation)
             shares_name = t.relation in _FAMILY and rnd.random() < 0.75
-            name = f"{self.generator.sip_given_name(gender)} {family_name if shares_name else self.generator.sip_family_name()}"
             member_age = max(1, age + self._between(t.age_offset)) if t.age_offset != (0, 0) else max(1, age + rnd.randint(-1, 1))
+            given = self.generator.sip_given_name(gender, CASE_DATE.year - member_age)
+            name = f"{given} {family_name if shares_name else self.generator.sip_family_name()}"
             members.append(
                 NetworkMember(
                     name=name,
@@ -86,9 +88,9 @@ class ScenarioProvider(BaseProvider):
         archetype = archetypes[archetype_id] if archetype_id else archetypes[rnd.choice(sorted(archetypes))]
 
         gender = self.generator.sip_gender()
-        given, family = self.generator.sip_given_name(gender), self.generator.sip_family_name()
         age = self._between(archetype.age)
         birth = self.generator.sip_birth_date(age)
+        given, family = self.generator.sip_given_name(gender, birth.year), self.generator.sip_family_name()
         kommun, region = self.generator.sip_place()
         values = text_values(given, gender, arskurs=min(9, max(1, age - 6)), manader=rnd.randint(2, 10))
 
