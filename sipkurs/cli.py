@@ -47,6 +47,14 @@ def archetypes() -> None:
 
 
 @cli.command()
+def catalogue() -> None:
+    """Skriv katalogen (verksamheter, behov, insatser) som Markdown."""
+    from simulator.catalogue_doc import catalogue_markdown
+
+    click.echo(catalogue_markdown(), nl=False)
+
+
+@cli.command()
 @click.option("-a", "--archetype", type=ArchetypeChoice(), help="Arketyp (se 'sipkurs archetypes'). Utan: blandat.")
 @click.option("-s", "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Frö: samma frö ger samma fall.")
 @click.option("-n", "--count", type=click.IntRange(min=1, max=100_000), default=1, show_default=True, help="Antal fall.")

@@ -71,3 +71,12 @@ def test_reference_check_finds_an_effort_that_does_not_fit_the_need(catalogue):
 def test_archetypes_cover_every_target_group(catalogue):
     covered = {g for a in load_archetypes().values() for g in a.target_groups}
     assert covered == {t.id for t in catalogue.target_groups}
+
+
+def test_catalogue_page_is_current():
+    from pathlib import Path
+
+    from simulator.catalogue_doc import catalogue_markdown
+
+    page = Path(__file__).parents[1] / "docs" / "katalog.md"
+    assert page.read_text(encoding="utf-8") == catalogue_markdown(), "kör: sipkurs catalogue > docs/katalog.md"
