@@ -96,7 +96,7 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
             items=tuple(f"{cat.effort(c.effort).name} ({cat.organisation(c.organisation).short})" for c in p.current_efforts)
             or ("Inga insatser pågår.",),
         ),
-        Section("Det här har hänt", items=tuple(f"För {h.months_ago} månader sedan: {h.text}" if h.months_ago else f"Nyligen: {h.text}" for h in p.history)),
+        Section("Det här har hänt", items=tuple(f"{_when(h.months_ago)}: {h.text}" for h in p.history)),
         Section("Med egna ord", quotes=p.wishes, items=tuple(f"Mål: {g}" for g in p.goals)),
         Section("Egna resurser", items=p.own_resources) if p.own_resources else None,
         Section(
@@ -118,6 +118,10 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
     )
     subtitle = f"{label} · fall {case.id} · variant {variant} · nivå {DIFFICULTY_LABELS[int(case.difficulty)]}"
     return View(title=f(case.title), subtitle=subtitle, kind=kind, sections=tuple(s for s in sections if s is not None))
+
+
+def _when(months_ago: int) -> str:
+    return {0: "Nyligen", 1: "För en månad sedan"}.get(months_ago, f"För {months_ago} månader sedan")
 
 
 def _person_card(case: Case, f) -> Section:
