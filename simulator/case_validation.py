@@ -115,7 +115,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
     if kind in ("enum", "literal_error"):
-        return f"ogiltigt värde; tillåtna värden: {ctx.get('expected', '')}".replace("'", "")
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " eller ")
+        return f"ogiltigt värde; tillåtna värden: {expected}"
     if kind == "too_short":
         return "får inte vara tom" if ctx.get("min_length", 1) <= 1 else f"måste ha minst {ctx['min_length']} delar"
     if kind == "string_too_short":
@@ -172,6 +173,9 @@ _YAML_PROBLEMS = {
     "expected <block end>, but found '<scalar>'": "felaktigt indrag",
     "found undefined alias": "okänt alias (*namn)",
     "expected a single document": "filen får bara innehålla ett dokument (ta bort '---')",
+    "but found another document": "filen får bara innehålla ett dokument (ta bort '---')",
+    "found unhashable key": "en nyckel kan inte vara en lista eller en mappning",
+    "found duplicate anchor": "samma ankare (&namn) används två gånger",
 }
 
 
