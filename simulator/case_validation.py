@@ -469,13 +469,14 @@ def validate_paths(paths: list[Path], catalogue: Catalogue | None = None) -> tup
         if case is None:
             continue
         if case.id in first_file:
-            errors.append(CaseError(str(f), *_id_position(f), "id", f"fall-id '{case.id}' används redan i {first_file[case.id]}"))
+            errors.append(duplicate_id_error(f.read_text(encoding="utf-8"), str(f), case.id, first_file[case.id]))
             continue
         first_file[case.id] = str(f)
         cases[case.id] = case
     return cases, errors
 
 
-def _id_position(path: Path) -> tuple[int, int]:
-    _, root, _ = parse(path.read_text(encoding="utf-8"), str(path))
-    return _locate(root, ("id",))
+def duplicate_id_error(text: str, file: str, case_id: str, other_file: str) -> CaseError:
+    """The error for a case whose id another file already uses, placed at the id in this file."""
+    _, root, _ = parse(text, file)
+    return CaseError(file, *_locate(root, ("id",)), "id", f"fall-id '{case_id}' används redan i {other_file}")

@@ -32,6 +32,11 @@ def render_html(view: View) -> str:
     return _env().get_template("case_view.html").render(view=view)
 
 
+def render_html_fragment(view: View) -> str:
+    """The view's content without the page around it, for embedding (the authoring notebook)."""
+    return _env().get_template("case_body.html").render(view=view)
+
+
 def render_view(view: View, fmt: str) -> str:
     if fmt == "md":
         return render_markdown(view)
