@@ -310,7 +310,8 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
     dupes("händelsen", [(f"events[{i}].id", e.id) for i, e in enumerate(case.events)])
     for i, e in enumerate(case.events):
         for j, a in enumerate(e.affects):
-            org_ok(f"events[{i}].affects[{j}]", a, person_ok=True)
+            if org_ok(f"events[{i}].affects[{j}]", a, person_ok=True) and a != PERSON_ROLE and a not in case.role_ids:
+                errs.append((f"events[{i}].affects[{j}]", f"händelsen berör '{a}', som inte har något rollkort i fallet"))
 
     for i, c in enumerate(case.person.current_efforts):
         base = f"person.current_efforts[{i}]"

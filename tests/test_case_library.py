@@ -138,3 +138,12 @@ def test_load_library_rejects_a_broken_directory(tmp_path):
     (tmp_path / "x.yaml").write_text("id: [", encoding="utf-8")
     with pytest.raises(InvalidLibrary, match="x.yaml:1"):
         load_library(Path(tmp_path))
+
+
+def test_the_example_in_the_trainers_guide_is_a_valid_case():
+    doc = (Path(__file__).parent.parent / "docs" / "fallformat.md").read_text(encoding="utf-8")
+    example = doc.split("## Exempel", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    from simulator.case_validation import load_case_text
+
+    case, errors = load_case_text(example, "docs/fallformat.md")
+    assert [str(e) for e in errors] == [] and case.variant(1).id == "skor_aldre_ensam@1"
