@@ -27,7 +27,7 @@ from simulator.models import (
     Person,
     Scenario,
 )
-from simulator.texts import fill, text_values
+from simulator.texts import text_values
 
 CASE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 PERSON_ROLE = "personen"  # the role id of whoever plays the person; every other role id is an organisation id
@@ -253,6 +253,3 @@ def kommun_region(kommun: str) -> str | None:
 def person_values(person: Person) -> dict[str, str]:
     return text_values(person.given_name, person.gender, efternamn=person.family_name, kommun=person.kommun, alder=person.age)
 
-
-def fill_text(template: str, values: dict[str, str]) -> str:
-    return fill(template, values)

@@ -27,7 +27,7 @@ def position(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
 
 def broken(old: str | tuple[str, ...], new: str | tuple[str, ...]) -> str:
     text = BASE
-    for o, n in zip(*((old, new) if isinstance(old, tuple) else ((old,), (new,)))):
+    for o, n in zip(*((old, new) if isinstance(old, tuple) else ((old,), (new,))), strict=True):
         assert text.count(o) == 1, o
         text = text.replace(o, n)
     return text

@@ -49,7 +49,7 @@ def test_validate_domain_errors_name_file_line_and_column(tmp_path):
 def test_list_shows_id_title_difficulty_and_groups():
     r = run("scenario", "list")
     assert r.returncode == 0
-    line = next(l for l in r.stdout.splitlines() if l.startswith("ung_hvb_placerad"))
+    line = next(x for x in r.stdout.splitlines() if x.startswith("ung_hvb_placerad"))
     assert "avancerad" in line and "Placerad på HVB" in line and "placerade_barn" in line
     assert len(r.stdout.splitlines()) >= 12
 
