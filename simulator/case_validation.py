@@ -391,7 +391,8 @@ def _placeholder_errors(case: Case) -> list[tuple[str, str]]:
     for path, text in text_fields(case).items():
         for name in PLACEHOLDER.findall(text):
             if name not in PLACEHOLDERS:
-                errs.append((path, f"okänd platshållare '{{{name}}}'; tillåtna: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS[:4]) + ", {efternamn}, {kommun}, {alder}"))
+                allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS if p[0].islower())
+                errs.append((path, f"okänd platshållare '{{{name}}}'; tillåtna: {allowed}"))
         if text.count("{") != text.count("}"):
             errs.append((path, "klammerparenteserna { } går inte jämnt ut"))
     return errs

@@ -240,7 +240,7 @@ def text_fields(case: Case) -> dict[str, str]:
 
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDERS = ("namn", "hon", "henne", "hennes", "Hon", "Henne", "Hennes", "efternamn", "kommun", "alder")
+PLACEHOLDERS = ("namn", "hon", "henne", "hennes", "Hon", "Henne", "Hennes", "namns", "efternamn", "kommun", "alder")
 
 
 def kommun_region(kommun: str) -> str | None:
@@ -250,6 +250,14 @@ def kommun_region(kommun: str) -> str | None:
     return None
 
 
+def genitive(name: str) -> str:
+    """Swedish genitive: Kims, but Lars and Max stay as they are."""
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
 def person_values(person: Person) -> dict[str, str]:
-    return text_values(person.given_name, person.gender, efternamn=person.family_name, kommun=person.kommun, alder=person.age)
+    return text_values(
+        person.given_name, person.gender, namns=genitive(person.given_name), efternamn=person.family_name,
+        kommun=person.kommun, alder=person.age,
+    )
 

@@ -95,6 +95,17 @@ def test_variant_fills_placeholders_and_masks_the_personnummer():
     assert s.person.consent.given_by == "vårdnadshavarna" and s.person.is_child
 
 
+def test_genitive_placeholder():
+    from simulator.cases import genitive
+
+    assert [genitive(n) for n in ("Kim", "Lars", "Max", "Inez")] == ["Kims", "Lars", "Max", "Inez"]
+    case = load_library()["barn_autism_avlastning"]
+    s = case.variant(0)
+    from simulator.views import render
+
+    assert f"Är expert på {genitive(s.person.given_name)} signaler" in render(case, "participant", "md")
+
+
 def test_same_variant_in_another_process_and_on_another_day():
     code = "from simulator.lookup import get_scenario; print(get_scenario('demens_hjartsvikt@4').model_dump_json())"
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}

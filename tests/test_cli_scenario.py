@@ -62,6 +62,14 @@ def test_preview_views(view):
     assert ("Facit" in r.stdout) == (view == "trainer")
 
 
+def test_preview_accepts_a_scenario_id_with_its_variant():
+    a = run("scenario", "preview", "skor_aldre_ensam@3")
+    b = run("scenario", "preview", "skor_aldre_ensam", "--variant", "3")
+    assert a.returncode == 0 and a.stdout == b.stdout and "variant 3" in a.stdout
+    bad = run("scenario", "preview", "skor_aldre_ensam@x")
+    assert bad.returncode == 2 and "ogiltigt varianttal" in bad.stderr
+
+
 def test_preview_html_to_file(tmp_path):
     out = tmp_path / "fall.html"
     r = run("scenario", "preview", "lss_vuxen_boende", "--view", "role:funktionsstod", "--format", "html", "-o", str(out))
