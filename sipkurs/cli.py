@@ -95,6 +95,11 @@ def generate(archetype, seed, count, variants, fmt, facit, output) -> None:
         click.echo(f"Skrev {len(scenarios)} fall till {output}", err=True)
 
 
+from sipkurs.cli_scenario import scenario  # noqa: E402
+
+cli.add_command(scenario)
+
+
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 
