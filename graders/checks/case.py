@@ -111,7 +111,7 @@ def presumption_group(ctx: Context, params: dict) -> Finding:
         return Finding(1.0)
     group_names = listing([ctx.catalogue.presumption_group_by_id[g].name.lower() for g in groups])
     hint = f"Skriv att personen tillhör målgruppen {group_names}, där behovet av SIP ska förutsättas."
-    return Finding(0.5 if (marked or named) else 0.0, hint)
+    return Finding(0.5 if marked else 0.0, hint)  # naming the conditions alone is not recognising the group
 
 
 @check("K006")
