@@ -87,6 +87,9 @@ def generate(archetype, seed, count, variants, fmt, facit, output) -> None:
         click.echo(f"Skrev {len(scenarios)} fall till {output}", err=True)
 
 
+for _command in __import__("sipkurs.cli_grade").cli_grade.COMMANDS: cli.add_command(_command)  # noqa: E702
+
+
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 
