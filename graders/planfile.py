@@ -242,3 +242,11 @@ def plan_schema() -> dict:
     schema["$id"] = "https://sipkurs.example/plan.schema.json"
     schema["title"] = "SIP-plan (sipkurs-plan, version 1)"
     return schema
+
+
+SCHEMA_FILE = Path(__file__).parent / "plan.schema.json"
+
+
+def write_schema(path: Path = SCHEMA_FILE) -> None:
+    """Regenerate graders/plan.schema.json: python -c 'from graders.planfile import write_schema; write_schema()'."""
+    path.write_text(json.dumps(plan_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
