@@ -19,7 +19,7 @@ def _status(score: float) -> str:
 
 def _result(rule: Rule, finding: Finding) -> RuleResult:
     if finding.score is None:
-        return RuleResult(code=rule.code, title=rule.title, family=rule.family, status="not_applicable", score=0.0,
+        return RuleResult.model_construct(code=rule.code, title=rule.title, family=rule.family, status="not_applicable", score=0.0,
                           weight=rule.weight, message="Gäller inte den här planen.", source=rule.source)
     score = min(max(float(finding.score), 0.0), 1.0)
     status = _status(score)
@@ -27,7 +27,7 @@ def _result(rule: Rule, finding: Finding) -> RuleResult:
         message = rule.ok + (f" {finding.detail}" if finding.detail else "")
     else:
         message = rule.message.format(detail=finding.detail).strip()
-    return RuleResult(code=rule.code, title=rule.title, family=rule.family, status=status,
+    return RuleResult.model_construct(code=rule.code, title=rule.title, family=rule.family, status=status,
                       score=1.0 if status == "pass" else round(score, 3), weight=rule.weight,
                       message=" ".join(message.split()), source=rule.source)
 
