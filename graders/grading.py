@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from graders.context import Context
 from graders.plan import Plan
 from graders.registry import Finding, Rule, family_names, rules
@@ -18,8 +20,20 @@ def _status(score: float) -> str:
 
 
 def _result(rule: Rule, finding: Finding) -> RuleResult:
+    return _cached_result(rule.code, finding)
+
+
+@lru_cache(maxsize=1)
+def _rule_by_code() -> dict[str, Rule]:
+    return {r.code: r for r in rules()}
+
+
+@lru_cache(maxsize=4096)
+def _cached_result(code: str, finding: Finding) -> RuleResult:
+    """The result of one rule; cached, because most plans produce the same few results (results are frozen)."""
+    rule = _rule_by_code()[code]
     if finding.score is None:
-        return RuleResult.model_construct(code=rule.code, title=rule.title, family=rule.family, status="not_applicable", score=0.0,
+        return RuleResult(code=rule.code, title=rule.title, family=rule.family, status="not_applicable", score=0.0,
                           weight=rule.weight, message="Gäller inte den här planen.", source=rule.source)
     score = min(max(float(finding.score), 0.0), 1.0)
     status = _status(score)
@@ -27,7 +41,7 @@ def _result(rule: Rule, finding: Finding) -> RuleResult:
         message = rule.ok + (f" {finding.detail}" if finding.detail else "")
     else:
         message = rule.message.format(detail=finding.detail).strip()
-    return RuleResult.model_construct(code=rule.code, title=rule.title, family=rule.family, status=status,
+    return RuleResult(code=rule.code, title=rule.title, family=rule.family, status=status,
                       score=1.0 if status == "pass" else round(score, 3), weight=rule.weight,
                       message=" ".join(message.split()), source=rule.source)
 
