@@ -152,9 +152,10 @@ def _walk(text: str, loc: tuple) -> tuple[int, int]:
 
 def _message(err: dict) -> str:
     template = _PYDANTIC_SV.get(err["type"])
-    if template is None:  # our own validators raise Swedish ValueErrors
-        msg = err["msg"]
-        return msg.removeprefix("Value error, ")
+    if template is None:
+        if err["type"] == "value_error":  # our own validators raise Swedish ValueErrors
+            return err["msg"].removeprefix("Value error, ")
+        return f"ogiltigt värde ({err['type']})"
     try:
         return template.format(**(err.get("ctx") or {}))
     except (KeyError, IndexError):
