@@ -8,7 +8,7 @@ import yaml
 
 from graders.checks.common import listing, quoted
 from graders.context import Context
-from graders.matching import CaseMatcher
+from graders.matching import CaseMatcher, is_effort
 from graders.plan import EffortStatus
 from graders.registry import DATA_DIR, Finding, check
 
@@ -138,12 +138,9 @@ def in_place_marked(ctx: Context, params: dict) -> Finding:
     in_place = ctx.scenario.ground_truth.efforts_in_place
     if not in_place:
         return NOT_APPLICABLE
-    by_effort: dict[str, list] = {}
-    for e in ctx.plan.efforts:
-        by_effort.setdefault(e.effort, []).append(e)
     missing, planned = [], []
     for eid in in_place:
-        found = by_effort.get(eid, [])
+        found = [e for e in ctx.plan.efforts if is_effort(e, eid, ctx.catalogue)]
         if not found:
             missing.append(ctx.catalogue.effort(eid).name)
         elif all(e.status is EffortStatus.planned for e in found):
