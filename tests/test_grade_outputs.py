@@ -123,3 +123,19 @@ def test_nbgrader_cell_returns_points_as_last_expression_and_writes_no_stderr(tm
     assert not [o for o in broken if o.output_type == "error" or o.get("name") == "stderr"]
     assert [o["data"]["text/plain"] for o in broken if o.output_type == "execute_result"] == ["0.0"]
     assert "Planen kunde inte läsas" in "".join(o["text"] for o in broken if o.get("name") == "stdout")
+
+
+def test_cli_grade_one_plan_prints_the_whole_feedback():
+    result = run("grade", str(PLANS / "psykos_missbruk-1-0/brist-malgrupp-inte-namnd.json"))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Återkoppling på SIP-utkastet")
+    assert "✗ K005 Målgrupp där SIP ska förutsättas [saknas]" in result.stdout
+    assert "psykisk sjukdom i kombination med missbruk" in result.stdout
+
+
+def test_cli_grade_without_scenario_grades_without_the_case(tmp_path):
+    plan = json.loads((PLANS / "sjukskriven-1-0/utmarkt.json").read_text(encoding="utf-8"))
+    plan["scenario_id"] = ""
+    (tmp_path / "p.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    result = run("grade", str(tmp_path / "p.json"))
+    assert result.returncode == 0 and "Fallet: inte bedömt (inget scenario angivet)" in result.stdout
