@@ -49,7 +49,7 @@ def grade(paths, scenario_id, out, formats) -> None:
     scenarios: dict[str, object] = {}
     reports, bad = [], 0
     console = Console(stderr=True)
-    with Progress(console=console, transient=True) as progress:
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("Bedömer planer", total=len(files))
         for path in files:
             progress.advance(task)
