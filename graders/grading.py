@@ -11,6 +11,9 @@ from graders.report import FamilyScore, Report, RuleResult
 from simulator.models import Scenario
 
 
+NOT_APPLICABLE = Finding(None)
+
+
 def _status(score: float) -> str:
     if score >= 0.999:
         return "pass"
@@ -55,7 +58,8 @@ def _weighted(results: list[RuleResult]) -> float:
 def grade(plan: Plan, scenario: Scenario | None = None, *, plan_name: str = "") -> Report:
     """Grade a plan against every rule; case rules apply only with a scenario."""
     ctx = Context(plan, scenario)
-    results = [_result(r, r.check(ctx, r.params)) for r in rules()]
+    results = [_result(r, NOT_APPLICABLE if r.family == "case" and scenario is None else r.check(ctx, r.params))
+               for r in rules()]
     details = []
     for family, name in family_names().items():
         mine = [r for r in results if r.family == family]
