@@ -139,3 +139,11 @@ def test_cli_grade_without_scenario_grades_without_the_case(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     result = run("grade", str(tmp_path / "p.json"))
     assert result.returncode == 0 and "Fallet: inte bedömt (inget scenario angivet)" in result.stdout
+
+
+def test_html_shows_the_efforts_escaped():
+    plan = load_plan(PLANS / "sjukskriven-1-0/utmarkt.json")
+    plan.efforts[0].what = "<i>Samtal</i> & stöd"
+    html = to_html(grade(plan), plan)
+    assert "<i>Samtal" not in html and "&lt;i&gt;Samtal&lt;/i&gt; &amp; stöd" in html
+    assert "<td>vårdcentralen</td>" in html and "<td>pågående</td>" in html

@@ -41,9 +41,9 @@ def measurable_goals(ctx: Context, params: dict) -> Finding:
 def plain_swedish(ctx: Context, params: dict) -> Finding:
     result = lix(ctx.prose)
     if result.words < params["min_words"]:
-        return Finding(0.0, f"Planen har för lite text för att bedöma ({result.words} ord).")
+        return Finding(0.0, f"Planen har för lite löptext för att bedöma läsbarheten ({result.words} ord); fyll i planens textfält.")
     value = result.value
-    detail = f"LIX är {value:.0f} (gräns {params['limit']})."
+    detail = f"Läsbarhetsindex (LIX) är {value:.0f}; gränsen är {params['limit']}."
     if value <= params["limit"]:
         return Finding(1.0, detail)
     if value <= params["upper"]:
