@@ -89,3 +89,13 @@ def test_broken_link_points_at_the_linking_field(tmp_path):
     with pytest.raises(PlanFileError) as info:
         load_plan(bad)
     assert str(info.value) == f"{bad}:6:4: efforts[1].needs: okänt behov 'N9'"
+
+
+def test_schema_accepts_every_plan_of_the_labelled_set():
+    import jsonschema
+
+    schema = json.loads((ROOT / "graders/plan.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "tests/data/plans").rglob("*.json")):
+        assert not list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8")))), path
+    assert list(validator.iter_errors({"format": "sipkurs-plan", "version": 1, "okänt": 1}))
