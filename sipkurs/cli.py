@@ -95,6 +95,7 @@ def generate(archetype, seed, count, variants, fmt, facit, output) -> None:
         click.echo(f"Skrev {len(scenarios)} fall till {output}", err=True)
 
 
+for _command in __import__("sipkurs.cli_grade").cli_grade.COMMANDS: cli.add_command(_command)  # noqa: E702
 from sipkurs.cli_scenario import scenario  # noqa: E402
 
 cli.add_command(scenario)
