@@ -51,7 +51,7 @@ def _grade(path: Path, max_points: float, scenario_id: str | None) -> float:
     scenario = None
     if sid:
         try:
-            scenario = get_scenario(sid)
+            scenario = get_scenario(sid, base_dir=None if scenario_id else path.parent)
         except UnknownScenario as exc:
             print(f"Fallet kunde inte hittas ({exc}); planen bedöms utan fallet.")
     report = grade(plan, scenario, plan_name=path.name)

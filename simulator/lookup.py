@@ -2,10 +2,17 @@
 
 Generated scenarios have ids ``archetype-seed-variant`` and are regenerated on demand (same seed, same person).
 Authored cases (scenarios/) have ids ``case_id@n`` for variant n; ``case_id`` alone is variant 0.
+A scenario saved as a file (``sipkurs generate -f json -o fall.json``) is found by its path: this pins a scenario
+for good, whatever later versions of the simulator generate for the same seed.
 The graders and the app call ``get_scenario`` and never need to know where a scenario comes from.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
 
 from simulator.cases import VARIANT_SEPARATOR
 from simulator.engine import archetype_names, generate
@@ -13,9 +20,9 @@ from simulator.models import Scenario
 
 
 class UnknownScenario(LookupError):
-    def __init__(self, scenario_id: str) -> None:
+    def __init__(self, scenario_id: str, reason: str = "") -> None:
         self.scenario_id = scenario_id
-        super().__init__(f"okänt scenario '{scenario_id}'")
+        super().__init__(f"okänt scenario '{scenario_id}'" + (f": {reason}" if reason else ""))
 
 
 def _generated(scenario_id: str) -> Scenario | None:
@@ -38,9 +45,36 @@ def _from_library(scenario_id: str) -> Scenario | None:
     return case.variant(int(variant) if sep else 0)
 
 
-def get_scenario(scenario_id: str) -> Scenario:
-    """The scenario with this id; raises UnknownScenario (a one-line Swedish message) if there is none."""
-    scenario = _generated(scenario_id) or _from_library(scenario_id)
+SCENARIO_FILE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def is_scenario_file(ref: str) -> bool:
+    return ref.lower().endswith(SCENARIO_FILE_SUFFIXES)
+
+
+def _from_file(ref: str, base_dir: Path | None) -> Scenario | None:
+    if not is_scenario_file(ref):
+        return None
+    path = Path(ref) if base_dir is None else Path(base_dir) / ref
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML
+        return Scenario.model_validate(data)
+    except FileNotFoundError:
+        raise UnknownScenario(ref, "filen finns inte") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        raise UnknownScenario(ref, "filen går inte att läsa som JSON eller YAML") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "filen"
+        raise UnknownScenario(ref, f"inget scenario ({where}: {first['msg']})") from None
+
+
+def get_scenario(scenario_id: str, base_dir: str | Path | None = None) -> Scenario:
+    """The scenario with this id or file path; raises UnknownScenario (one Swedish line) if there is none.
+
+    A relative file path is read from ``base_dir`` when given: a plan names the scenario file that lies beside it.
+    """
+    scenario = _from_file(scenario_id, base_dir) or _generated(scenario_id) or _from_library(scenario_id)
     if scenario is None:
         raise UnknownScenario(scenario_id)
     return scenario

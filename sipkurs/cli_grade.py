@@ -23,7 +23,7 @@ def _plan_files(paths: tuple[Path, ...]) -> list[Path]:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN_ELLER_MAPP...")
 @click.option("-s", "--scenario", "scenario_id", help="Scenario-id för alla planer (annars planens scenario_id).")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Mapp för rapporter och klassammanställning.")
 @click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True, help="Rapportformat (flera går bra). Standard: alla.")
@@ -35,7 +35,7 @@ def grade(paths, scenario_id, out, formats) -> None:
     from graders import PlanFileError, grade as grade_plan, load_plan
     from graders.render import percent, to_html, to_json, to_text
     from graders.summary import most_missed, write_csv, write_plot
-    from simulator.lookup import UnknownScenario, get_scenario
+    from simulator.lookup import UnknownScenario, get_scenario, is_scenario_file
 
     files = _plan_files(paths)
     if not files:
@@ -56,6 +56,8 @@ def grade(paths, scenario_id, out, formats) -> None:
             try:
                 plan = load_plan(path)
                 sid = scenario_id or plan.scenario_id
+                if not scenario_id and is_scenario_file(sid):  # a scenario file named in the plan lies beside it
+                    sid = str(path.parent / sid)
                 if sid and sid not in scenarios:
                     scenarios[sid] = get_scenario(sid)
             except PlanFileError as exc:
@@ -106,7 +108,7 @@ def _unique_stem(out: Path, path: Path, files: list[Path]) -> str:
 
 
 @click.command()
-@click.argument("code", required=False)
+@click.argument("code", required=False, metavar="[KOD]")
 @click.option("--markdown", is_flag=True, help="Skriv hela regeldokumentationen som Markdown (docs/regler.md).")
 def rules(code, markdown) -> None:
     """Lista bedömningsreglerna, eller visa en regel (till exempel: sipkurs rules L004)."""

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 
 from graders import Report, grade, load_plan
 from graders.render import to_html, to_json, to_text
-from simulator.lookup import get_scenario
+from conftest import labelled_scenario
 
 ROOT = Path(__file__).parent.parent
 PLANS = ROOT / "tests/data/plans"
@@ -25,7 +25,7 @@ def run(*args, cwd=None):
 
 
 def test_text_report_explains_what_is_missing_in_swedish():
-    report = grade(load_plan(PLANS / "aldre_utskrivning-1-0/brist-utskrivning-sent.json"), get_scenario("aldre_utskrivning-1-0"))
+    report = grade(load_plan(PLANS / "aldre_utskrivning-1-0/brist-utskrivning-sent.json"), labelled_scenario("aldre_utskrivning-1-0"))
     text = to_text(report)
     assert "✗ K006 SIP inom tre dagar vid utskrivning [saknas]" in text
     assert "Planen upprättades 7 dagar efter utskrivningsklar (högst 3)." in text
@@ -33,7 +33,7 @@ def test_text_report_explains_what_is_missing_in_swedish():
 
 
 def test_json_report_round_trips():
-    report = grade(load_plan(PLANS / "barn_skolfranvaro-1-0/brist-vaga-mal.json"), get_scenario("barn_skolfranvaro-1-0"))
+    report = grade(load_plan(PLANS / "barn_skolfranvaro-1-0/brist-vaga-mal.json"), labelled_scenario("barn_skolfranvaro-1-0"))
     again = Report.model_validate_json(to_json(report))
     assert again == report and again.result("Q001").status == "fail"
 
@@ -49,7 +49,7 @@ def test_html_escapes_everything_the_participant_typed():
 def test_messages_quoting_participant_text_are_escaped_too():
     plan = load_plan(PLANS / "barn_skolfranvaro-1-0/brist-vaga-mal.json")
     plan.goals[1].text = "<img src=x onerror=alert>"
-    html = to_html(grade(plan, get_scenario("barn_skolfranvaro-1-0")), plan)
+    html = to_html(grade(plan, labelled_scenario("barn_skolfranvaro-1-0")), plan)
     assert "<img" not in html and "&lt;img src=x" in html
 
 
@@ -75,7 +75,7 @@ def test_cli_grade_directory_with_a_bad_file(tmp_path):
 
 
 def test_cli_grade_with_explicit_scenario_and_one_format(tmp_path):
-    result = run("grade", str(PLANS / "sjukskriven-1-0/utmarkt.json"), "--scenario", "sjukskriven-1-0",
+    result = run("grade", str(PLANS / "sjukskriven-1-0/utmarkt.json"), "--scenario", str(PLANS / "sjukskriven-1-0/scenario.yaml"),
                  "--out", str(tmp_path), "--format", "txt")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in tmp_path.glob("utmarkt.*")] == ["utmarkt.txt"]
@@ -97,8 +97,9 @@ def test_cli_rules_list_and_one_rule():
     assert bad.returncode == 2 and bad.stderr == "sipkurs: fel: okänd regel 'Z999'; se 'sipkurs rules' för alla koder\n"
 
 
-def _execute(tmp_path, plan_text):
+def _execute(tmp_path, plan_text, scenario="psykos_missbruk-1-0"):
     (tmp_path / "plan.json").write_text(plan_text, encoding="utf-8")
+    shutil.copy(PLANS / scenario / "scenario.yaml", tmp_path / "scenario.yaml")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
         "from graders.nbgrader_bridge import autograde\nautograde('plan.json', max_points=10)")]
@@ -114,7 +115,7 @@ def test_nbgrader_cell_returns_points_as_last_expression_and_writes_no_stderr(tm
     results = [o for o in outputs if o.output_type == "execute_result"]
     assert len(results) == 1
     points = float(results[0]["data"]["text/plain"])
-    expected = grade(load_plan(tmp_path / "plan.json"), get_scenario("psykos_missbruk-1-0")).points(10)
+    expected = grade(load_plan(tmp_path / "plan.json"), labelled_scenario("psykos_missbruk-1-0")).points(10)
     assert points == expected and 0 < points < 10
     stdout = "".join(o["text"] for o in outputs if o.get("name") == "stdout")
     assert "C006 Långsiktiga mål nedbrutna i delmål [saknas]" in stdout and f"Poäng: {points:g} av 10" in stdout
@@ -158,9 +159,10 @@ def test_shipped_nbgrader_notebook_grades_the_plan_beside_it(tmp_path):
     points = grade_cells[0].metadata["nbgrader"]["points"]
     assert f"max_points={points}" in grade_cells[0].source
     shutil.copy(PLANS / "barn_skolfranvaro-1-0/brist-utan-samtycke.json", tmp_path / "plan.json")
+    shutil.copy(PLANS / "barn_skolfranvaro-1-0/scenario.yaml", tmp_path / "scenario.yaml")
     NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = grade_cells[0].outputs
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     value = float(next(o for o in outputs if o.output_type == "execute_result")["data"]["text/plain"])
-    report = grade(load_plan(tmp_path / "plan.json"), get_scenario("barn_skolfranvaro-1-0"))
+    report = grade(load_plan(tmp_path / "plan.json"), labelled_scenario("barn_skolfranvaro-1-0"))
     assert value == report.points(points) < points

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from graders import PlanFileError, Report, grade
 from graders.planfile import parse_plan
 from graders.render import to_html, to_text
-from simulator.lookup import get_scenario
+from conftest import labelled_scenario
 
 PLANS = Path(__file__).parent / "data/plans"
 MODELS = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(PLANS.glob("*/utmarkt.json"))}
-SCENARIOS = {sid: get_scenario(sid) for sid in MODELS}
+SCENARIOS = {sid: labelled_scenario(sid) for sid in MODELS}
 SETTINGS = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 # A clear error: source, optional line:column, then the field path or the JSON problem, all on one line.

@@ -11,7 +11,7 @@ from graders.lix import lix
 from graders.plan import Plan
 from graders.registry import FAMILIES, rules
 from graders.ruledocs import rules_markdown
-from simulator.lookup import get_scenario
+from conftest import labelled_scenario
 
 ROOT = Path(__file__).parent.parent
 PLANS = ROOT / "tests/data/plans"
@@ -33,7 +33,7 @@ def test_every_rule_has_a_flawed_plan_that_makes_it_fire():
 @pytest.mark.parametrize("rel", sorted(EXPECT))
 def test_grader_matches_the_expected_outcome(rel):
     expected = EXPECT[rel]
-    report = grade(load_plan(PLANS / rel), get_scenario(expected["scenario"]))
+    report = grade(load_plan(PLANS / rel), labelled_scenario(expected["scenario"]))
     got = {r.code: r.status for r in report.results if r.status not in ("pass", "not_applicable")}
     assert got == expected["expect"]
     for r in report.results:
@@ -49,11 +49,11 @@ def test_without_scenario_case_rules_do_not_apply_and_do_not_count():
     assert {r.status for r in report.results if r.family == "case"} == {"not_applicable"}
     assert "case" not in report.families
     assert report.score == 1.0  # the only flaw is a case flaw
-    assert grade(plan, get_scenario("sjukskriven-1-0")).score < 1.0
+    assert grade(plan, labelled_scenario("sjukskriven-1-0")).score < 1.0
 
 
 def test_empty_plan_fails_and_scores_are_weighted():
-    report = grade(Plan(), get_scenario("psykos_missbruk-1-0"))
+    report = grade(Plan(), labelled_scenario("psykos_missbruk-1-0"))
     assert report.score < 0.1
     for fam, score in report.families.items():
         mine = [r for r in report.results if r.family == fam and r.status != "not_applicable"]
@@ -97,7 +97,7 @@ def test_matching_needs_in_the_same_area_requires_a_resembling_linked_need():
     # aldre_utskrivning-1-0 has three needs in the area "boende"; hemtjänst linked only to two of them
     # must not meet the relatives' need.
     report = grade(load_plan(PLANS / "aldre_utskrivning-1-0/brist-anhorigstod-saknas.json"),
-                   get_scenario("aldre_utskrivning-1-0"))
+                   labelled_scenario("aldre_utskrivning-1-0"))
     k001 = report.result("K001")
     assert k001.status == "partial" and "De anhöriga turas om" in k001.message
 
@@ -106,7 +106,7 @@ def test_matching_needs_in_the_same_area_requires_a_resembling_linked_need():
 def test_model_plans_written_without_catalogue_ids_still_pass(rel):
     """A trainer may write efforts as text and organisation only: needs and efforts in place are then matched by
     organisation and keywords, and only K002 (which checks catalogue ids) no longer applies."""
-    scenario = get_scenario(EXPECT[rel]["scenario"])
+    scenario = labelled_scenario(EXPECT[rel]["scenario"])
     with_ids = grade(load_plan(PLANS / rel), scenario)
     plan = load_plan(PLANS / rel)
     for effort in plan.efforts:

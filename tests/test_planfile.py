@@ -77,7 +77,7 @@ def test_documented_example_is_the_shipped_file_and_is_gradable():
     body = doc.split("```json\n", 1)[1].split("```", 1)[0]
     assert json.loads(body) == json.loads(example.read_text(encoding="utf-8"))
     plan = load_plan(example)
-    report = grade(plan, get_scenario(plan.scenario_id))
+    report = grade(plan, get_scenario(plan.scenario_id, base_dir=example.parent))
     assert report.score == 1.0
     assert all(r.status in ("pass", "not_applicable") for r in report.results)
 
