@@ -321,6 +321,9 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
             errs.append((f"{base}.effort", f"okänd insats '{c.effort}'{_suggest(c.effort, efforts)}"))
         elif known_org and not catalogue.can_provide(c.organisation, c.effort):
             errs.append((f"{base}.organisation", f"'{c.organisation}' kan inte ge insatsen '{catalogue.effort(c.effort).name}' enligt katalogen"))
+        elif known_org and not catalogue.can_provide(c.organisation, c.effort, case.person.age_range):
+            lo, hi = case.person.age_range
+            errs.append((f"{base}.organisation", f"'{c.organisation}' ger inte '{catalogue.effort(c.effort).name}' till personer som är {lo}–{hi} år"))
 
     conditions = {c.id for c in catalogue.conditions}
     roles = set(case.role_ids)
@@ -332,7 +335,7 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
         for j, c in enumerate(n.conditions):
             if c not in conditions:
                 errs.append((f"{base}.conditions[{j}]", f"okänt tillstånd '{c}'{_suggest(c, sorted(conditions))}"))
-        responders = catalogue.responders_for_area(n.area)
+        responders = catalogue.responders_for_area(n.area, case.person.age_range)
         if not responders:
             errs.append((f"{base}.area", f"ingen organisation i katalogen kan svara på behovsområdet '{n.area}'"))
         elif not roles & set(responders):

@@ -185,6 +185,7 @@ class Case(_Model):
             signals=signals,
             discharge=self.discharge,
             target_groups=self.target_groups,
+            ages=self.person.age_range,
         )
 
     def role(self, organisation: str) -> RoleCard:

@@ -34,6 +34,13 @@ class Organisation(_Frozen):
     name: str
     short: str
     principal: str | None = None
+    ages: tuple[int, int] | None = None  # the ages it serves, where it has limits
+
+    def serves(self, ages: tuple[int, int] | None) -> bool:
+        """Whether it serves anyone in this age range (None: age unknown, so yes)."""
+        if ages is None or self.ages is None:
+            return True
+        return self.ages[0] <= ages[1] and ages[0] <= self.ages[1]
 
     @model_validator(mode="after")
     def _principal_matches_kind(self) -> Organisation:
@@ -154,21 +161,23 @@ class Catalogue(_Frozen):
     def efforts_for_area(self, area_id: str) -> list[Effort]:
         return [e for e in self.efforts if area_id in e.areas]
 
-    @cached_property
-    def _responders(self) -> dict[str, tuple[str, ...]]:
-        table = {}
-        for area in self.need_areas:
-            providers = {p for e in self.efforts_for_area(area.id) for p in e.providers}
-            table[area.id] = tuple(o.id for o in self.organisations if o.id in providers)
-        return table
+    def providers_for(self, effort_id: str, ages: tuple[int, int] | None = None) -> tuple[str, ...]:
+        """Who may provide this effort to a person of these ages.
 
-    def responders_for_area(self, area_id: str) -> list[str]:
+        Providers that serve the person's age come first and alone; if none does, the effort is for someone else in
+        the family (föräldrastöd for an adult's children) and every provider counts.
+        """
+        providers = self.effort_by_id[effort_id].providers
+        fitting = tuple(p for p in providers if self.organisation_by_id[p].serves(ages))
+        return fitting or providers
+
+    def responders_for_area(self, area_id: str, ages: tuple[int, int] | None = None) -> list[str]:
         """Every organisation that may legitimately respond to a need in this area, in catalogue order."""
-        return list(self._responders[area_id])
+        providers = {p for e in self.efforts_for_area(area_id) for p in self.providers_for(e.id, ages)}
+        return [o.id for o in self.organisations if o.id in providers]
 
-    def can_provide(self, org_id: str, effort_id: str) -> bool:
-        effort = self.effort_by_id.get(effort_id)
-        return effort is not None and org_id in effort.providers
+    def can_provide(self, org_id: str, effort_id: str, ages: tuple[int, int] | None = None) -> bool:
+        return effort_id in self.effort_by_id and org_id in self.providers_for(effort_id, ages)
 
     def principal_of(self, org_id: str) -> str | None:
         """kommun, region, or None for an other actor."""

@@ -5,6 +5,13 @@ from __future__ import annotations
 from simulator.catalogue import Catalogue, OrgKind, load_catalogue
 
 
+def _with_ages(org) -> str:
+    if org.ages is None:
+        return org.name
+    lo, hi = org.ages
+    return f"{org.name} ({lo}–{hi} år)" if hi < 100 else f"{org.name} (från {lo} år)"
+
+
 def catalogue_markdown(catalogue: Catalogue | None = None) -> str:
     cat = catalogue or load_catalogue()
     org = cat.organisation_by_id
@@ -20,9 +27,9 @@ def catalogue_markdown(catalogue: Catalogue | None = None) -> str:
     ]
     for p in cat.principals:
         units = [o for o in cat.organisations if o.principal == p.id]
-        out.append(f"- **{p.name}:** " + "; ".join(o.name for o in units))
+        out.append(f"- **{p.name}:** " + "; ".join(_with_ages(o) for o in units))
     others = [o for o in cat.organisations if o.kind is OrgKind.other_actor]
-    out += ["", "## Andra aktörer än kommun och region", ""] + [f"- {o.name}" for o in others]
+    out += ["", "## Andra aktörer än kommun och region", ""] + [f"- {_with_ages(o)}" for o in others]
     out += ["", "## Behovsområden och insatser", ""]
     for area in cat.need_areas:
         out += [f"### {area.name}", "", "| Insats | Vem kan ge den |", "|---|---|"]

@@ -25,17 +25,20 @@ def derive_ground_truth(
     signals: Iterable[str] = (),
     discharge: bool = False,
     target_groups: Iterable[str] = (),
+    ages: tuple[int, int] | None = None,
 ) -> GroundTruth:
+    """The truth for these needs. ``ages`` is the person's age (or a case's age range): units that do not serve it
+    (BUP for an adult) are left out wherever another provider does."""
     need_truths: list[NeedTruth] = []
     conditions: set[str] = set()
     for need in needs:
         efforts = tuple(expected_efforts[need.id])
-        providers = {p for e in efforts for p in catalogue.effort(e).providers}
+        providers = {p for e in efforts for p in catalogue.providers_for(e, ages)}
         need_truths.append(
             NeedTruth(
                 need=need.id,
                 area=need.area,
-                responders=tuple(catalogue.responders_for_area(need.area)),
+                responders=tuple(catalogue.responders_for_area(need.area, ages)),
                 expected_efforts=efforts,
                 expected_providers=_in_catalogue_order(catalogue, providers),
             )
@@ -45,9 +48,9 @@ def derive_ground_truth(
     all_efforts = list(dict.fromkeys(e for t in need_truths for e in t.expected_efforts))
     involved = _in_catalogue_order(catalogue, (p for t in need_truths for p in t.expected_providers))
     other_actor_efforts = tuple(
-        e for e in all_efforts if all(catalogue.organisation(p).is_other_actor for p in catalogue.effort(e).providers)
+        e for e in all_efforts if all(catalogue.organisation(p).is_other_actor for p in catalogue.providers_for(e, ages))
     )
-    other_actors = _in_catalogue_order(catalogue, (p for e in other_actor_efforts for p in catalogue.effort(e).providers))
+    other_actors = _in_catalogue_order(catalogue, (p for e in other_actor_efforts for p in catalogue.providers_for(e, ages)))
     principals = {catalogue.principal_of(o) for o in involved} - {None}
     groups = tuple(catalogue.presumption_groups_for(conditions))
     return GroundTruth(

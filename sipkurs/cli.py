@@ -31,7 +31,7 @@ class ArchetypeChoice(click.ParamType):
         return value
 
 
-@click.group(cls=clisv.Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sipkurs", message="%(prog)s %(version)s")
 def cli() -> None:
     """Övningsmiljö för samordnad individuell plan (SIP)."""

@@ -6,17 +6,16 @@ from pathlib import Path
 
 import click
 
-from sipkurs import clisv
 from sipkurs.errors import UserError, os_error_sv
 
 
-@click.group(cls=clisv.Group)
+@click.group()
 def scenario() -> None:
     """Fallbiblioteket: kontrollera, förhandsgranska och lista fall."""
 
 
 @scenario.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[SÖKVÄG]...")
 def validate(paths: tuple[Path, ...]) -> int:
     """Kontrollera fallfiler (utan sökväg: alla i scenarios/). Varje fel visas med fil:rad:kolumn."""
     from simulator.case_validation import validate_paths

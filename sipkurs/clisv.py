@@ -79,19 +79,22 @@ def install() -> None:
     click.types.FloatRange.name = "decimaltal"
 
 
-class Command(click.Command):
-    def __init__(self, *args, **kwargs) -> None:
+    _swedish_metavars()
+
+
+def _swedish_metavars() -> None:
+    """click writes "[OPTIONS]" and "COMMAND [ARGS]..." by default; every command, ours or a helper's, gets Swedish."""
+    if getattr(click.Command.__init__, "_sipkurs", False):
+        return
+    command_init, group_init = click.Command.__init__, click.Group.__init__
+
+    def command(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[FLAGGOR]")
-        super().__init__(*args, **kwargs)
+        command_init(self, *args, **kwargs)
 
-
-class Group(click.Group):
-    command_class = Command
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+    def group(self, *args, **kwargs):
         kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
-        super().__init__(*args, **kwargs)
+        group_init(self, *args, **kwargs)
 
-
-Group.group_class = Group
+    command._sipkurs = group._sipkurs = True
+    click.Command.__init__, click.Group.__init__ = command, group

@@ -78,3 +78,11 @@ def test_help_is_swedish():
     r = run("generate", "--help")
     assert r.returncode == 0 and "Användning:" in r.stdout and "Flaggor:" in r.stdout
     assert "Usage" not in r.stdout and "Options" not in r.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["generate"], ["rules"], ["grade"], ["scenario"], ["scenario", "preview"]])
+def test_every_help_page_is_swedish(command):
+    r = run(*command, "--help")
+    assert r.returncode == 0 and r.stdout.startswith("Användning: sipkurs")
+    for english in ("Usage", "[OPTIONS]", "COMMAND", "Options:", "Show this message"):
+        assert english not in r.stdout, (command, english)

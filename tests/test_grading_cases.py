@@ -21,6 +21,7 @@ def facit_plan(scenario) -> Plan:
     """A plan written straight from the facit: one need per ground-truth need, its expected efforts at a provider."""
     cat, truth = load_catalogue(), scenario.ground_truth
     descriptions = {n.id: n.description for n in scenario.person.needs}
+    age = scenario.person.age
     needs, efforts = [], []
     for i, t in enumerate(truth.needs):
         needs.append({"id": f"N{i}", "area": t.area, "text": descriptions[t.need]})
@@ -28,7 +29,8 @@ def facit_plan(scenario) -> Plan:
             effort = cat.effort(effort_id)
             status = "ongoing" if effort_id in truth.efforts_in_place else "planned"
             efforts.append({"id": f"E{len(efforts)}", "what": effort.name, "effort": effort_id,
-                            "organisation": effort.providers[0], "needs": [f"N{i}"], "status": status})
+                            "organisation": cat.providers_for(effort_id, (age, age))[0], "needs": [f"N{i}"],
+                            "status": status})
     text = ""
     if truth.presumed_sip:
         terms = case_terms()

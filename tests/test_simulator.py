@@ -40,22 +40,22 @@ def test_every_archetype_needs_several_organisations_and_both_principals(archety
 def test_ground_truth_agrees_with_the_catalogue(archetype, catalogue):
     for seed in SEEDS:
         s = generate(archetype, seed)
-        t = s.ground_truth
+        t, ages = s.ground_truth, (s.person.age, s.person.age)
         assert [n.need for n in t.needs] == [n.id for n in s.person.needs]
         for need, truth in zip(s.person.needs, t.needs):
             assert truth.area == need.area
             assert set(truth.expected_providers) <= set(truth.responders)
             for effort in truth.expected_efforts:
                 assert need.area in catalogue.effort(effort).areas
-                assert set(catalogue.effort(effort).providers) <= set(truth.responders)
-        assert t.acceptable_overall and set(t.acceptable_overall) <= {"kommun", "regio" "n"}
+                assert set(catalogue.providers_for(effort, ages)) <= set(truth.responders)
+        assert t.acceptable_overall and set(t.acceptable_overall) <= {"kommun", "region"}
         for effort in t.other_actor_efforts:
-            assert all(catalogue.organisation(p).is_other_actor for p in catalogue.effort(effort).providers)
+            assert all(catalogue.organisation(p).is_other_actor for p in catalogue.providers_for(effort, ages))
         assert all(catalogue.organisation(o).is_other_actor for o in t.other_actors)
         in_place = [c.effort for c in s.person.current_efforts]
         assert set(t.efforts_in_place) == set(in_place)
         for c in s.person.current_efforts:
-            assert catalogue.can_provide(c.organisation, c.effort)
+            assert catalogue.can_provide(c.organisation, c.effort, ages)
         conditions = {c for n in s.person.needs for c in n.conditions}
         assert t.presumption_groups == tuple(catalogue.presumption_groups_for(conditions))
         assert t.presumed_sip == bool(t.presumption_groups)
@@ -68,6 +68,25 @@ def test_presumption_groups_and_discharge_follow_the_archetype():
         discharge = generate("aldre_utskrivning", seed).ground_truth
         assert discharge.discharge and "demens_och_somatisk_sjukdom" in discharge.presumption_groups
         assert not generate("sjukskriven", seed).ground_truth.discharge
+
+
+def test_units_that_do_not_serve_the_persons_age_are_left_out():
+    for seed in SEEDS:
+        for adult in ("psykos_missbruk", "sjukskriven", "lss_vuxen", "skor_aldre"):
+            orgs = generate(adult, seed).ground_truth.organisations
+            assert "bup" not in orgs and "socialtjanst_barn" not in orgs, (adult, seed, orgs)
+        for child in ("barn_skolfranvaro", "ung_hvb", "nyanland_ungdom"):
+            orgs = generate(child, seed).ground_truth.organisations
+            assert "vuxenpsykiatri" not in orgs and "socialtjanst_vuxen" not in orgs, (child, seed, orgs)
+
+
+def test_family_directed_efforts_keep_their_providers(catalogue):
+    # föräldrastöd for an adult's children: no provider serves adults, so all providers count
+    assert catalogue.providers_for("foraldrastod", (30, 30)) == ("socialtjanst_barn", "bup")
+    assert catalogue.providers_for("samtalsbehandling", (30, 30)) == ("vardcentral", "vuxenpsykiatri")
+    assert catalogue.providers_for("samtalsbehandling", (12, 12)) == ("vardcentral", "bup")
+    assert not catalogue.can_provide("bup", "samtalsbehandling", (40, 40))
+    assert catalogue.can_provide("bup", "samtalsbehandling")
 
 
 def test_sick_listed_adult_meets_fk_and_af():
@@ -261,3 +280,20 @@ def test_generated_scenarios_are_found_by_id():
     for bad in ("ung_hvb-4", "nope-1-2", "ung_hvb-x-1", ""):
         with pytest.raises(UnknownScenario, match="okänt scenario"):
             get_scenario(bad)
+
+
+def test_a_saved_scenario_file_is_found_by_path(tmp_path):
+    from simulator.lookup import UnknownScenario, get_scenario
+
+    s = generate("skor_aldre", 2)
+    (tmp_path / "fall.json").write_text(s.model_dump_json(), encoding="utf-8")
+    assert get_scenario(str(tmp_path / "fall.json")) == s
+    assert get_scenario("fall.json", base_dir=tmp_path) == s
+    (tmp_path / "trasig.yaml").write_text("person: [", encoding="utf-8")
+    with pytest.raises(UnknownScenario, match="går inte att läsa som JSON eller YAML"):
+        get_scenario(str(tmp_path / "trasig.yaml"))
+    with pytest.raises(UnknownScenario, match="filen finns inte"):
+        get_scenario("saknas.yaml", base_dir=tmp_path)
+    (tmp_path / "fel.json").write_text('{"id": "x"}', encoding="utf-8")
+    with pytest.raises(UnknownScenario, match="inget scenario"):
+        get_scenario(str(tmp_path / "fel.json"))

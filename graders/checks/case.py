@@ -49,11 +49,13 @@ def right_provider(ctx: Context, params: dict) -> Finding:
     if not checked:
         return NOT_APPLICABLE
     wrong = []
+    ages = (ctx.scenario.person.age,) * 2
     for e in checked:
-        if not e.organisation or not ctx.catalogue.can_provide(e.organisation, e.effort):
+        if not e.organisation or not ctx.catalogue.can_provide(e.organisation, e.effort, ages):
             effort = ctx.catalogue.effort(e.effort)
             who = _name(ctx, e.organisation) if e.organisation else "ingen"
-            wrong.append(f"'{effort.name}' ligger hos {who} men ges av {listing([_name(ctx, p) for p in effort.providers])}")
+            providers = ctx.catalogue.providers_for(e.effort, ages)
+            wrong.append(f"'{effort.name}' ligger hos {who} men ges av {listing([_name(ctx, p) for p in providers])}")
     detail = ("; ".join(wrong) + ".") if wrong else ""
     return Finding((len(checked) - len(wrong)) / len(checked), detail)
 

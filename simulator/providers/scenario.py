@@ -111,7 +111,7 @@ class ScenarioProvider(BaseProvider):
         in_place: list[CurrentEffort] = []
         for t in templates:
             given_now = [e for e in t.expected_efforts if rnd.random() < IN_PLACE_PROBABILITY][: len(t.expected_efforts) - 1]
-            in_place += [CurrentEffort(effort=e, organisation=rnd.choice(catalogue.effort(e).providers)) for e in given_now]
+            in_place += [CurrentEffort(effort=e, organisation=rnd.choice(catalogue.providers_for(e, (age, age)))) for e in given_now]
 
         history = sorted(
             (
@@ -155,6 +155,7 @@ class ScenarioProvider(BaseProvider):
             signals=signals,
             discharge=archetype.discharge,
             target_groups=archetype.target_groups,
+            ages=(age, age),
         )
         return Scenario(
             id=f"{archetype.id}-{seed if seed is not None else 'x'}-{variant}",
