@@ -8,6 +8,8 @@ points must be the cell's LAST expression and nothing may reach stderr (NOTES.md
 
 The feedback (Swedish) is printed to stdout; the return value is the points, between 0 and ``max_points``.
 A missing or broken plan file gives 0 points and a one-line explanation, never an exception.
+With ``family="legal"`` (or formal, checklist, case, quality) a cell grades one family of rules, so the gradebook
+shows per family what a group missed.
 """
 
 from __future__ import annotations
@@ -25,19 +27,19 @@ def _find(filename: str, folder: str | Path | None) -> Path:
 
 
 def autograde(filename: str = "plan.json", max_points: float = 10, *, folder: str | Path | None = None,
-              scenario_id: str | None = None) -> float:
+              scenario_id: str | None = None, family: str | None = None) -> float:
     """Read the plan file from the submission folder, grade it, print the feedback, return the points."""
     sink = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
         warnings.simplefilter("ignore")
         try:
-            return _grade(_find(filename, folder), max_points, scenario_id)
+            return _grade(_find(filename, folder), max_points, scenario_id, family)
         except Exception as exc:  # noqa: BLE001 - a test cell must never raise: that would be an error output
             print(f"Kunde inte bedöma planen: {' '.join(str(exc).split()) or type(exc).__name__}")
             return 0.0
 
 
-def _grade(path: Path, max_points: float, scenario_id: str | None) -> float:
+def _grade(path: Path, max_points: float, scenario_id: str | None, family: str | None = None) -> float:
     from graders import PlanFileError, grade, load_plan  # noqa: PLC0415
     from graders.render import to_text  # noqa: PLC0415
     from simulator.lookup import UnknownScenario, get_scenario  # noqa: PLC0415
@@ -55,7 +57,13 @@ def _grade(path: Path, max_points: float, scenario_id: str | None) -> float:
         except UnknownScenario as exc:
             print(f"Fallet kunde inte hittas ({exc}); planen bedöms utan fallet.")
     report = grade(plan, scenario, plan_name=path.name)
-    print(to_text(report), end="")
-    points = report.points(max_points)
+    if family is None:
+        print(to_text(report), end="")
+        points = report.points(max_points)
+    else:
+        print(to_text(report, families=[family]), end="")
+        if family not in report.families:
+            print("Den här delen kunde inte bedömas (inget fall angivet).")
+        points = round(report.families.get(family, 0.0) * max_points, 2)
     print(f"Poäng: {points:g} av {max_points:g}")
     return points

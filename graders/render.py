@@ -21,16 +21,19 @@ def percent(x: float) -> str:
     return f"{math.floor(x * 100 + 1e-9)} %"
 
 
-def to_text(report: Report) -> str:
-    """Swedish feedback, one block per rule that is not met, then a summary."""
+def to_text(report: Report, families: list[str] | None = None) -> str:
+    """Swedish feedback, one block per family with every rule and what is missing; ``families`` limits the blocks."""
     lines = []
     head = "Återkoppling på SIP-utkastet" + (f" ({report.plan_name})" if report.plan_name else "")
-    lines += [head, "=" * len(head), f"Totalt: {percent(report.score)}"]
-    lines += [f"  {f.name}: {percent(f.score)} ({f.passed} av {f.applicable} regler uppfyllda)" for f in report.family_details]
-    if report.scenario_id is None:
+    shown = [f for f in report.family_details if families is None or f.family in families]
+    lines += [head, "=" * len(head)] + ([f"Totalt: {percent(report.score)}"] if families is None else [])
+    lines += [f"  {f.name}: {percent(f.score)} ({f.passed} av {f.applicable} regler uppfyllda)" for f in shown]
+    if report.scenario_id is None and (families is None or "case" in families):
         lines.append("  Fallet: inte bedömt (inget scenario angivet)")
     lines.append("")
     for family, name in family_names().items():
+        if families is not None and family not in families:
+            continue
         mine = [r for r in report.results if r.family == family and r.status != "not_applicable"]
         if not mine:
             continue

@@ -148,21 +148,3 @@ def test_html_shows_the_efforts_escaped():
     html = to_html(grade(plan), plan)
     assert "<i>Samtal" not in html and "&lt;i&gt;Samtal&lt;/i&gt; &amp; stöd" in html
     assert "<td>vårdcentralen</td>" in html and "<td>pågående</td>" in html
-
-
-def test_shipped_nbgrader_notebook_grades_the_plan_beside_it(tmp_path):
-    source = ROOT / "courses/sip-inlamning.ipynb"
-    nb = nbformat.read(source, as_version=4)
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
-    grade_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert len(grade_cells) == 1
-    points = grade_cells[0].metadata["nbgrader"]["points"]
-    assert f"max_points={points}" in grade_cells[0].source
-    shutil.copy(PLANS / "barn_skolfranvaro-1-0/brist-utan-samtycke.json", tmp_path / "plan.json")
-    shutil.copy(PLANS / "barn_skolfranvaro-1-0/scenario.yaml", tmp_path / "scenario.yaml")
-    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = grade_cells[0].outputs
-    assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
-    value = float(next(o for o in outputs if o.output_type == "execute_result")["data"]["text/plain"])
-    report = grade(load_plan(tmp_path / "plan.json"), labelled_scenario("barn_skolfranvaro-1-0"))
-    assert value == report.points(points) < points
