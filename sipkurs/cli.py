@@ -87,6 +87,12 @@ def generate(archetype, seed, count, variants, fmt, facit, output) -> None:
         click.echo(f"Skrev {len(scenarios)} fall till {output}", err=True)
 
 
+from sipkurs.cli_app import COMMANDS as APP_COMMANDS  # noqa: E402 - serve, export
+
+for _command in APP_COMMANDS:
+    cli.add_command(_command)
+
+
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 

@@ -1,0 +1,188 @@
+"""The participant's drafting app: join, read the case, fill the plan, see feedback while typing, submit, export.
+
+Widgets and wiring only: grading is sipkurs.feedback's (the graders'), persistence sipkurs.store's, the plan mapping
+sipkurs.ui.form's. Everything typed is autosaved within two seconds, so a dead kernel or a closed tab loses nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from urllib.parse import parse_qs, urlencode
+
+import ipywidgets as w
+from markdown_it import MarkdownIt
+
+from sipkurs import cases
+from sipkurs.export import plan_html, plan_pdf, render
+from sipkurs.session import DraftSession
+from sipkurs.store import Participant, Store, StoreError
+from sipkurs.ui.debounce import Debouncer
+from sipkurs.ui.form import LABEL_STYLE, PlanForm
+
+STYLE = """<style>
+.sip-app { max-width: 110em; }
+.sip-app h1 { font-size: 1.6em; } .sip-app h2 { font-size: 1.3em; margin-top: 1.2em; }
+.sip-app h3 { font-size: 1.1em; } .sip-app h4 { font-size: 1em; margin: .6em 0 .2em; }
+.sip-feedback { position: sticky; top: 0; align-self: flex-start; border-left: 2px solid #666; padding-left: 1em; }
+.sip-feedback .fail { color: #8a1c1c; } .sip-feedback .partial { color: #6b4200; } .sip-feedback .pass { color: #1d5c2e; }
+.sip-row { border-left: 3px solid #888; padding-left: .6em; margin: .4em 0; }
+.sip-card { background: #f6f6f2; padding: 0 1em; border: 1px solid #ccc; max-height: 28em; overflow: auto; }
+.sip-card table { border-collapse: collapse; } .sip-card td, .sip-card th { border: 1px solid #bbb; padding: 2px 6px; }
+.sip-message { color: #8a1c1c; font-weight: bold; }
+</style>"""
+
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def markdown_html(text: str) -> str:
+    """Markdown with raw HTML disabled: whatever a case text holds, it shows as text."""
+    return _markdown.render(text)
+
+
+def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
+    payload = base64.b64encode(content).decode()
+    return render("download.html.j2", href=f"data:{mime};base64,{payload}", filename=filename, label=label)
+
+
+class ParticipantApp:
+    def __init__(self, store: Store, query: str = "") -> None:
+        self.store = store
+        params = parse_qs(query.lstrip("?"))
+        self.course_param = (params.get("kurs") or [""])[0]
+        code_param = (params.get("kod") or [""])[0]
+        self.widget = w.VBox([w.HTML(STYLE)])
+        self.widget.add_class("sip-app")
+        self.session: DraftSession | None = None
+        participant = store.resume(self.course_param, code_param) if code_param else None
+        if participant is not None:
+            self.start(participant, code_param)
+        else:
+            self.show_join("Länken gäller inte längre. Gå med igen med din personliga kod." if code_param else "")
+
+    # --- joining ----------------------------------------------------------------------------------------------
+    def show_join(self, message: str = "") -> None:
+        self.course = w.Text(value=self.course_param, description="Kurskod", style=LABEL_STYLE)
+        self.name = w.Text(description="Ditt namn", style=LABEL_STYLE)
+        self.code = w.Text(description="Personlig kod (om du har en)", style=LABEL_STYLE, placeholder="XXXXX-XXXXX")
+        self.join_button = w.Button(description="Börja eller fortsätt", button_style="primary", icon="sign-in")
+        self.join_button.on_click(lambda _b: self.join())
+        self.message = w.HTML(self._message(message))
+        intro = w.HTML(
+            "<h1>SIP-utkast</h1><p>Skriv kurskoden från utbildaren och ditt namn. Första gången får du en personlig "
+            "kod: med den och kurskoden kommer du tillbaka till ditt utkast, från vilken dator som helst.</p>"
+        )
+        self.widget.children = [self.widget.children[0], intro, self.course, self.name, self.code, self.join_button, self.message]
+
+    @staticmethod
+    def _message(text: str) -> str:
+        return render("message.html.j2", text=text) if text else ""
+
+    def join(self) -> None:
+        try:
+            if self.code.value.strip():
+                participant = self.store.resume(self.course.value, self.code.value)
+                if participant is None:
+                    raise StoreError("ingen deltagare med den personliga koden i den kursen")
+                secret = self.code.value.strip().upper()
+            else:
+                participant, secret = self.store.join(self.course.value, self.name.value, cases.scenario_for_variant)
+        except StoreError as exc:
+            self.message.value = self._message(f"Det gick inte: {exc}.")
+            return
+        self.start(participant, secret)
+
+    # --- drafting ---------------------------------------------------------------------------------------------
+    def start(self, participant: Participant, secret: str) -> None:
+        self.session = DraftSession(self.store, participant)
+        self.form = PlanForm()
+        saved = self.session.restore()
+        if saved:
+            self.form.load(saved)
+        link = "?" + urlencode({"kurs": participant.course, "kod": secret})
+        header = w.HTML(
+            render("participant_header.html.j2", participant=participant, secret=secret, link=link, restored=bool(saved))
+        )
+        card = w.HTML(
+            '<section class="sip-card" aria-label="Fallbeskrivning" tabindex="0">'
+            + markdown_html(cases.participant_card(participant.scenario_id))
+            + "</section>"
+        )
+        self.feedback_html = w.HTML()
+        self.status = w.HTML('<p aria-live="polite">Inga ändringar än.</p>')
+        self.submit_button = w.Button(description="Lämna in planen", button_style="success", icon="check")
+        self.submit_button.on_click(lambda _b: self.submit())
+        self.submit_status = w.HTML('<div aria-live="polite"></div>')
+        self.html_button = w.Button(description="Utskrift (HTML)", icon="print")
+        self.pdf_button = w.Button(description="PDF", icon="file")
+        self.html_button.on_click(lambda _b: self.export("html"))
+        self.pdf_button.on_click(lambda _b: self.export("pdf"))
+        self.downloads = w.HTML()
+        side = w.VBox(
+            [
+                w.HTML("<h2>Återkoppling</h2>"),
+                self.status,
+                self.feedback_html,
+                self.submit_button,
+                self.submit_status,
+                w.HBox([self.html_button, self.pdf_button]),
+                self.downloads,
+            ],
+            layout=w.Layout(width="36%"),
+        )
+        side.add_class("sip-feedback")
+        main = w.VBox([w.HTML("<h2>Fallet</h2>"), card, self.form.widget], layout=w.Layout(width="62%"))
+        self.widget.children = [self.widget.children[0], header, w.HBox([main, side])]
+        self.saver = Debouncer(self.save, delay=0.4, max_wait=1.5)
+        self.form.on_change(self.saver)
+        self.show_feedback(self.session.feedback(self.form.data()))
+
+    def show_feedback(self, fb) -> None:
+        self.feedback_html.value = render("feedback.html.j2", feedback=fb)
+
+    def save(self) -> None:
+        try:
+            fb = self.session.save(self.form.data())
+        except Exception as exc:  # noqa: BLE001 - a failed save must be visible, never silent
+            self.status.value = self._message(f"Kunde inte spara: {exc}")
+            return
+        self.show_feedback(fb)
+        self.status.value = f'<p aria-live="polite">Sparat kl. {dt.datetime.now():%H:%M:%S}.</p>'
+
+    def submit(self) -> None:
+        self.saver.flush()
+        try:
+            sub = self.session.submit(self.form.data())
+        except StoreError as exc:
+            self.submit_status.value = self._message(f"Inte inlämnad: {exc}.")
+            return
+        self.submit_status.value = (
+            f'<p aria-live="polite">Inlämnad: version {sub.number}, {sub.submitted:%Y-%m-%d %H:%M} (UTC). '
+            "Du kan fortsätta skriva och lämna in igen.</p>"
+        )
+
+    def export(self, fmt: str) -> None:
+        self.saver.flush()
+        data = self.session.plan_data(self.form.data())
+        fb = self.session.feedback(self.form.data())
+        name = self.session.participant.display_name
+        title = "SIP-utkast"
+        if fmt == "pdf":
+            self.downloads.value = data_link(plan_pdf(data, fb, name=name, title=title), "application/pdf", "sip-utkast.pdf", "Ladda ner PDF")
+        else:
+            page = plan_html(data, fb, name=name, title=title).encode()
+            self.downloads.value = data_link(page, "text/html", "sip-utkast.html", "Ladda ner utskriften (HTML)")
+
+
+def participant_app(query: str = "", store: Store | None = None):
+    """The widget tree the notebook displays."""
+    return ParticipantApp(store or Store(), query).widget
+
+
+def request_query() -> str:
+    """The page's query string. With preheated kernels this waits for the page request (imports are done by then)."""
+    import os
+
+    from voila.utils import wait_for_request
+
+    return wait_for_request() or os.environ.get("QUERY_STRING", "")
