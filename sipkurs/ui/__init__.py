@@ -1,0 +1,1 @@
+"""Widgets of the participant app and the trainer page (no domain logic)."""
