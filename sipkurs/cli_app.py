@@ -82,6 +82,7 @@ def _wait_listening(host: str, port: int, proc: subprocess.Popen, timeout: float
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Voila binds: TIME_WAIT is not "busy"
         try:
             s.bind((host, port))
         except OSError:
