@@ -1,1 +1,11 @@
-"""Graders: the drafted plan (plan.py) and the rules that check it against the law, the checklists and the case."""
+"""Graders: the drafted plan (plan.py) and the rules that check it against the law, the checklists and the case.
+
+Public API: ``grade(plan, scenario=None) -> Report``; ``Report``, ``RuleResult``; ``load_plan(path)`` and
+``PlanFileError``; render helpers in ``graders.render``.
+"""
+
+from graders.grading import grade
+from graders.planfile import PlanFileError, load_plan
+from graders.report import Report, RuleResult
+
+__all__ = ["PlanFileError", "Report", "RuleResult", "grade", "load_plan"]

@@ -158,6 +158,7 @@ class Plan(_Part):
 
     concerns: Concerns = Field(default_factory=Concerns)
     established: dt.date | None = None
+    discharge_ready: dt.date | None = None  # discharge cases: the day the person was reported utskrivningsklar
     consent: ConsentRecord = Field(default_factory=ConsentRecord)
     initiator: ShortText = ""  # who took the initiative (name, unit)
     chair: ShortText = ""  # mötesledare
@@ -174,6 +175,7 @@ class Plan(_Part):
     wishes: Text = ""
     goals: _items(Goal)
     efforts: _items(PlanEffort)
+    other_actors_note: Text = ""  # actions by other actors beyond the efforts table, or why there are none
     own_actions: _items(OwnAction)
 
     overall_responsibility: OverallResponsibility = Field(default_factory=OverallResponsibility)

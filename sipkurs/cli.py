@@ -87,10 +87,8 @@ def generate(archetype, seed, count, variants, fmt, facit, output) -> None:
         click.echo(f"Skrev {len(scenarios)} fall till {output}", err=True)
 
 
-from sipkurs.cli_app import COMMANDS as APP_COMMANDS  # noqa: E402 - serve, export
-
-for _command in APP_COMMANDS:
-    cli.add_command(_command)
+for _command in __import__("sipkurs.cli_grade").cli_grade.COMMANDS: cli.add_command(_command)  # noqa: E702
+for _command in __import__("sipkurs.cli_app").cli_app.COMMANDS: cli.add_command(_command)  # noqa: E702
 
 
 def _one_line(message: str) -> str:

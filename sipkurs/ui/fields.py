@@ -51,6 +51,7 @@ SECTIONS: tuple[Section, ...] = (
             Field("concerns.personal_id", "Personnummer", "text", placeholder="ÅÅÅÅMMDD-XXXX"),
             Field("concerns.guardians", "Vårdnadshavare (en per rad)", "lines"),
             Field("established", "Planen upprättad", "date"),
+            Field("discharge_ready", "Utskrivningsklar (vid utskrivning från sjukhus)", "date"),
         ),
     ),
     Section(
@@ -146,6 +147,7 @@ SECTIONS: tuple[Section, ...] = (
                 prefix="I",
                 add_label="Lägg till insats",
             ),
+            Field("other_actors_note", "Åtgärder av andra aktörer än kommun och region", "area"),
             Table(
                 "own_actions",
                 "Det personen och närstående gör själva",

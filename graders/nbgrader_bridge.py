@@ -1,0 +1,61 @@
+"""Grading a drafted plan inside an nbgrader autograder test cell.
+
+nbgrader gives 0 points for any stderr output in the cell and full points for a number that is only printed, so the
+points must be the cell's LAST expression and nothing may reach stderr (NOTES.md). In the test cell:
+
+    from graders.nbgrader_bridge import autograde
+    autograde("plan.json", max_points=10)
+
+The feedback (Swedish) is printed to stdout; the return value is the points, between 0 and ``max_points``.
+A missing or broken plan file gives 0 points and a one-line explanation, never an exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from pathlib import Path
+
+
+def _find(filename: str, folder: str | Path | None) -> Path:
+    base = Path(folder) if folder is not None else Path.cwd()
+    return base / filename
+
+
+def autograde(filename: str = "plan.json", max_points: float = 10, *, folder: str | Path | None = None,
+              scenario_id: str | None = None) -> float:
+    """Read the plan file from the submission folder, grade it, print the feedback, return the points."""
+    sink = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
+        warnings.simplefilter("ignore")
+        try:
+            return _grade(_find(filename, folder), max_points, scenario_id)
+        except Exception as exc:  # noqa: BLE001 - a test cell must never raise: that would be an error output
+            print(f"Kunde inte bedöma planen: {' '.join(str(exc).split()) or type(exc).__name__}")
+            return 0.0
+
+
+def _grade(path: Path, max_points: float, scenario_id: str | None) -> float:
+    from graders import PlanFileError, grade, load_plan  # noqa: PLC0415
+    from graders.render import to_text  # noqa: PLC0415
+    from simulator.lookup import UnknownScenario, get_scenario  # noqa: PLC0415
+
+    try:
+        plan = load_plan(path)
+    except PlanFileError as exc:
+        print(f"Planen kunde inte läsas: {exc}")
+        return 0.0
+    sid = scenario_id or plan.scenario_id or os.environ.get("SIPKURS_SCENARIO", "")
+    scenario = None
+    if sid:
+        try:
+            scenario = get_scenario(sid)
+        except UnknownScenario as exc:
+            print(f"Fallet kunde inte hittas ({exc}); planen bedöms utan fallet.")
+    report = grade(plan, scenario, plan_name=path.name)
+    print(to_text(report), end="")
+    points = report.points(max_points)
+    print(f"Poäng: {points:g} av {max_points:g}")
+    return points

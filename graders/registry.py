@@ -1,0 +1,97 @@
+"""The rule registry: texts from data/rules.yaml, check functions registered in code under the same code.
+
+A rule's code is stable (ruff-like: L legal, F formal, C checklist, K case, Q quality). Texts are data so trainers can
+read and change them; ``rules()`` fails loudly if a text has no check or a check has no text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from graders.context import Context
+
+DATA_DIR = Path(__file__).parent / "data"
+FAMILIES = ("legal", "formal", "checklist", "case", "quality")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check found: a score 0..1 (None: the rule does not apply) and the concrete detail in Swedish."""
+
+    score: float | None
+    detail: str = ""
+
+
+Check = Callable[["Context", dict[str, Any]], Finding]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    family: str
+    title: str
+    source: str
+    weight: float
+    message: str
+    ok: str
+    doc: str
+    params: dict[str, Any] = field(default_factory=dict)
+    check: Check | None = field(default=None, compare=False, repr=False)
+
+
+_CHECKS: dict[str, Check] = {}
+
+
+def check(code: str) -> Callable[[Check], Check]:
+    """Register the check function of rule ``code``."""
+
+    def register(fn: Check) -> Check:
+        if code in _CHECKS:
+            raise ValueError(f"rule {code} registered twice")
+        _CHECKS[code] = fn
+        return fn
+
+    return register
+
+
+@cache
+def _texts() -> dict[str, Any]:
+    with open(DATA_DIR / "rules.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@cache
+def family_names() -> dict[str, str]:
+    fams = _texts()["families"]
+    return {k: fams[k]["name"] for k in sorted(fams, key=lambda k: fams[k]["order"])}
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    """Every rule, in registry order (family, then code), each with its check."""
+    import graders.checks  # noqa: F401, PLC0415 - registers the checks
+
+    raw = _texts()["rules"]
+    codes = [r["code"] for r in raw]
+    problems = [f"duplicate rule code {c}" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    problems += [f"rule {c} has no check function" for c in codes if c not in _CHECKS]
+    problems += [f"check {c} has no text in rules.yaml" for c in _CHECKS if c not in codes]
+    problems += [f"rule {r['code']}: unknown family {r['family']}" for r in raw if r["family"] not in FAMILIES]
+    if problems:
+        raise ValueError("; ".join(problems))
+    out = [Rule(**r, check=_CHECKS[r["code"]]) for r in raw]
+    return tuple(sorted(out, key=lambda r: (FAMILIES.index(r.family), r.code)))
+
+
+def rule(code: str) -> Rule:
+    for r in rules():
+        if r.code == code.upper():
+            return r
+    raise KeyError(code)

@@ -1,0 +1,60 @@
+"""Reports as plain text, JSON and HTML (Jinja2 with autoescape: everything a participant typed is escaped)."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from graders.plan import Plan
+from graders.registry import family_names
+from graders.report import STATUS_SV, Report
+
+_MARK = {"pass": "✓", "partial": "~", "fail": "✗", "not_applicable": "–"}
+
+
+def percent(x: float) -> str:
+    """Whole percent, rounded down so that only a perfect score shows 100 %."""
+    return f"{math.floor(x * 100 + 1e-9)} %"
+
+
+def to_text(report: Report) -> str:
+    """Swedish feedback, one block per rule that is not met, then a summary."""
+    lines = []
+    head = "Återkoppling på SIP-utkastet" + (f" ({report.plan_name})" if report.plan_name else "")
+    lines += [head, "=" * len(head), f"Totalt: {percent(report.score)}"]
+    lines += [f"  {f.name}: {percent(f.score)} ({f.passed} av {f.applicable} regler uppfyllda)" for f in report.family_details]
+    if report.scenario_id is None:
+        lines.append("  Fallet: inte bedömt (inget scenario angivet)")
+    lines.append("")
+    for family, name in family_names().items():
+        mine = [r for r in report.results if r.family == family and r.status != "not_applicable"]
+        if not mine:
+            continue
+        lines.append(f"{name}")
+        for r in mine:
+            lines.append(f"  {_MARK[r.status]} {r.code} {r.title} [{STATUS_SV[r.status]}]")
+            if r.status != "pass":
+                lines.append(f"      {r.message}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("graders", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["percent"] = percent
+    return env
+
+
+def to_html(report: Report, plan: Plan | None = None) -> str:
+    """A standalone Swedish HTML page (lang="sv"); the plan's own texts, if given, are shown escaped."""
+    families = [(f, [r for r in report.results if r.family == f.family]) for f in report.family_details]
+    return _env().get_template("report.html.j2").render(
+        report=report, plan=plan, families=families, status_sv=STATUS_SV, mark=_MARK)

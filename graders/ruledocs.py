@@ -1,0 +1,40 @@
+"""Rule documentation generated from the registry: one rule as text (``sipkurs rules CODE``) and docs/regler.md."""
+
+from __future__ import annotations
+
+from graders.matching import __doc__ as MATCHING_DOC
+from graders.registry import Rule, family_names, rules
+
+
+def rule_text(r: Rule) -> str:
+    lines = [f"{r.code} {r.title}", f"Familj: {family_names()[r.family]} · vikt {r.weight:g}", f"Källa: {r.source}", "",
+             r.doc, "", f"Återkoppling när regeln inte uppfylls: {r.message.replace('{detail} ', '').replace(' {detail}', '')}"]
+    if r.params:
+        lines += ["", "Parametrar: " + "; ".join(f"{k} = {v}" for k, v in r.params.items())]
+    return "\n".join(lines) + "\n"
+
+
+def rules_markdown() -> str:
+    out = [
+        "# Bedömningsreglerna",
+        "",
+        "<!-- Genererad från graders/data/rules.yaml och graders/checks/ med `sipkurs rules --markdown`. Ändra inte för hand. -->",
+        "",
+        "Varje regel har en stabil kod (L lagkrav, F formalia, C checklista, K fallet, Q kvalitet), en källa och en vikt.",
+        "En regel blir *godkänd*, *delvis* eller *saknas*; regler om fallet (K) är *ej tillämpliga* när planen bedöms utan",
+        "scenario. Poängen per familj och totalt är viktade medelvärden av de regler som är tillämpliga.",
+        "",
+        "| Kod | Regel | Familj | Vikt | Källa |",
+        "|---|---|---|---|---|",
+    ]
+    fams = family_names()
+    out += [f"| {r.code} | {r.title} | {fams[r.family]} | {r.weight:g} | {r.source} |" for r in rules()]
+    for family, name in fams.items():
+        out += ["", f"## {name}", ""]
+        for r in (x for x in rules() if x.family == family):
+            out += [f"### {r.code} {r.title}", "", f"*Källa:* {r.source} · *vikt:* {r.weight:g}", "", " ".join(r.doc.split()), "",
+                    f"*Återkoppling:* {r.message.replace(' {detail}', '').replace('{detail} ', '')}", ""]
+            if r.params:
+                out += ["*Parametrar:* " + "; ".join(f"`{k}` = {v}" for k, v in r.params.items()), ""]
+    out += ["## Hur behoven i fallet matchas (K001)", "", "```text", MATCHING_DOC.strip(), "```", ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,127 @@
+"""``sipkurs grade`` (bedöm planfiler) and ``sipkurs rules`` (regeldokumentation)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sipkurs.errors import UserError, os_error_sv
+
+FORMATS = ("json", "txt", "html")
+
+
+def _plan_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*.json") if f.is_file())
+        else:
+            files.append(p)
+    return files
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-s", "--scenario", "scenario_id", help="Scenario-id för alla planer (annars planens scenario_id).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Mapp för rapporter och klassammanställning.")
+@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True, help="Rapportformat (flera går bra). Standard: alla.")
+def grade(paths, scenario_id, out, formats) -> None:
+    """Bedöm SIP-planer (filer eller mappar med .json) mot lagen, checklistorna och fallet."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from graders import PlanFileError, grade as grade_plan, load_plan
+    from graders.render import percent, to_html, to_json, to_text
+    from graders.summary import most_missed, write_csv, write_plot
+    from simulator.lookup import UnknownScenario, get_scenario
+
+    files = _plan_files(paths)
+    if not files:
+        raise UserError("inga planfiler (.json) hittades", 1)
+    formats = formats or FORMATS
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"kunde inte skapa {out}: {os_error_sv(exc)}") from None
+    scenarios: dict[str, object] = {}
+    reports, bad = [], 0
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Bedömer planer", total=len(files))
+        for path in files:
+            progress.advance(task)
+            try:
+                plan = load_plan(path)
+                sid = scenario_id or plan.scenario_id
+                if sid and sid not in scenarios:
+                    scenarios[sid] = get_scenario(sid)
+            except PlanFileError as exc:
+                bad += 1
+                progress.console.print(f"sipkurs: fel: {exc}", markup=False, highlight=False, soft_wrap=True)
+                continue
+            except UnknownScenario as exc:
+                bad += 1
+                progress.console.print(f"sipkurs: fel: {path}: {exc}", markup=False, highlight=False, soft_wrap=True)
+                continue
+            report = grade_plan(plan, scenarios[sid] if sid else None, plan_name=str(path))
+            reports.append(report)
+            if out is not None:
+                stem = _unique_stem(out, path, files)
+                try:
+                    if "json" in formats:
+                        (out / f"{stem}.json").write_text(to_json(report), encoding="utf-8")
+                    if "txt" in formats:
+                        (out / f"{stem}.txt").write_text(to_text(report), encoding="utf-8")
+                    if "html" in formats:
+                        (out / f"{stem}.html").write_text(to_html(report, plan), encoding="utf-8")
+                except OSError as exc:
+                    raise UserError(f"kunde inte skriva i {out}: {os_error_sv(exc)}") from None
+    for r in reports:
+        click.echo(f"{r.plan_name}: {percent(r.score)}" + ("" if r.scenario_id else " (utan fall)"))
+    if reports:
+        rows = most_missed(reports)
+        missed = [row for row in rows if row["andel_ej_uppfyllda"] > 0][:5]
+        if missed:
+            click.echo("Oftast missade regler: " + ", ".join(f"{m['kod']} ({percent(m['andel_ej_uppfyllda'])})" for m in missed))
+        if out is not None:
+            write_csv(rows, out / "sammanstallning.csv")
+            write_plot(rows, out / "sammanstallning.png")
+            click.echo(f"Skrev {len(reports)} rapporter och en sammanställning till {out}", err=True)
+    if bad:
+        sys.exit(1)
+
+
+def _unique_stem(out: Path, path: Path, files: list[Path]) -> str:
+    """The report name: the plan's file name, prefixed by its folder names when two plans share a name."""
+    same = [f for f in files if f.stem == path.stem]
+    if len(same) == 1:
+        return path.stem
+    return "_".join(path.with_suffix("").parts[-3:]).replace("/", "_")
+
+
+@click.command()
+@click.argument("code", required=False)
+@click.option("--markdown", is_flag=True, help="Skriv hela regeldokumentationen som Markdown (docs/regler.md).")
+def rules(code, markdown) -> None:
+    """Lista bedömningsreglerna, eller visa en regel (till exempel: sipkurs rules L004)."""
+    from graders.registry import family_names, rule, rules as all_rules
+    from graders.ruledocs import rule_text, rules_markdown
+
+    if markdown:
+        click.echo(rules_markdown(), nl=False)
+        return
+    if code:
+        try:
+            click.echo(rule_text(rule(code)), nl=False)
+        except KeyError:
+            raise UserError(f"okänd regel '{code}'; se 'sipkurs rules' för alla koder", 2) from None
+        return
+    fams = family_names()
+    for r in all_rules():
+        click.echo(f"{r.code}  {fams[r.family]:11} {r.title}")
+
+
+COMMANDS = (grade, rules)

@@ -1,0 +1,102 @@
+"""The labelled set: every rule fires on its flaw and stays quiet on the model plans."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from graders import grade, load_plan
+from graders.lix import lix
+from graders.plan import Plan
+from graders.registry import FAMILIES, rules
+from graders.ruledocs import rules_markdown
+from simulator.lookup import get_scenario
+
+ROOT = Path(__file__).parent.parent
+PLANS = ROOT / "tests/data/plans"
+EXPECT = yaml.safe_load((PLANS / "expectations.yaml").read_text(encoding="utf-8"))
+
+
+def test_labelled_set_is_large_and_varied():
+    assert len(EXPECT) >= 30
+    assert len({e["scenario"] for e in EXPECT.values()}) >= 4
+    assert all((PLANS / rel).is_file() for rel in EXPECT)
+    assert sorted(p.relative_to(PLANS).as_posix() for p in PLANS.rglob("*.json")) == sorted(EXPECT)
+
+
+def test_every_rule_has_a_flawed_plan_that_makes_it_fire():
+    fired = {code for e in EXPECT.values() for code in e["expect"]}
+    assert fired == {r.code for r in rules()}
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECT))
+def test_grader_matches_the_expected_outcome(rel):
+    expected = EXPECT[rel]
+    report = grade(load_plan(PLANS / rel), get_scenario(expected["scenario"]))
+    got = {r.code: r.status for r in report.results if r.status not in ("pass", "not_applicable")}
+    assert got == expected["expect"]
+    for r in report.results:
+        if r.status in ("fail", "partial"):
+            assert r.message and "{detail}" not in r.message
+    if not expected["expect"]:
+        assert report.score == 1.0
+
+
+def test_without_scenario_case_rules_do_not_apply_and_do_not_count():
+    plan = load_plan(PLANS / "sjukskriven-1-0/brist-forsakringskassan-saknas.json")
+    report = grade(plan)
+    assert {r.status for r in report.results if r.family == "case"} == {"not_applicable"}
+    assert "case" not in report.families
+    assert report.score == 1.0  # the only flaw is a case flaw
+    assert grade(plan, get_scenario("sjukskriven-1-0")).score < 1.0
+
+
+def test_empty_plan_fails_and_scores_are_weighted():
+    report = grade(Plan(), get_scenario("psykos_missbruk-1-0"))
+    assert report.score < 0.1
+    for fam, score in report.families.items():
+        mine = [r for r in report.results if r.family == fam and r.status != "not_applicable"]
+        assert score == pytest.approx(sum(r.score * r.weight for r in mine) / sum(r.weight for r in mine), abs=1e-4)
+
+
+def test_registry_codes_are_stable_and_complete():
+    codes = [r.code for r in rules()]
+    assert len(codes) == len(set(codes))
+    prefix = {"legal": "L", "formal": "F", "checklist": "C", "case": "K", "quality": "Q"}
+    for r in rules():
+        assert re.fullmatch(r"[LFCKQ]\d{3}", r.code) and r.code[0] == prefix[r.family]
+        assert r.family in FAMILIES and r.weight > 0 and r.title and r.source and r.doc and r.ok
+        assert "{detail}" in r.message
+
+
+def test_generated_rule_page_is_current():
+    assert (ROOT / "docs/regler.md").read_text(encoding="utf-8") == rules_markdown(), (
+        "docs/regler.md är inaktuell: kör sipkurs rules --markdown > docs/regler.md")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # 9 words, 1 sentence, 3 words over six letters (hemtjänst, dagverksamhet, tisdagar)
+        ("Agnes får hemtjänst varje dag och dagverksamhet på tisdagar.", 9 / 1 + 100 * 3 / 9),
+        ("Jag vill hem. Jag vill sova.", 3 + 0),
+        ("", 0.0),
+    ],
+)
+def test_lix(text, value):
+    assert lix(text).value == pytest.approx(value)
+
+
+def test_lix_long_words_counted_over_six_letters():
+    r = lix("Rehabiliteringssamordning behövs. Bra.")
+    assert (r.words, r.sentences, r.long_words) == (3, 2, 1)  # "behövs" has six letters: not long
+
+
+def test_matching_needs_in_the_same_area_requires_a_resembling_linked_need():
+    # aldre_utskrivning-1-0 has three needs in the area "boende"; hemtjänst linked only to two of them
+    # must not meet the relatives' need.
+    report = grade(load_plan(PLANS / "aldre_utskrivning-1-0/brist-anhorigstod-saknas.json"),
+                   get_scenario("aldre_utskrivning-1-0"))
+    k001 = report.result("K001")
+    assert k001.status == "partial" and "De anhöriga turas om" in k001.message
