@@ -93,23 +93,31 @@ def _port_free(host: str, port: int) -> bool:
 @click.command()
 @click.option("--course", "course_code", help="Kurskod. Utan: en ny kurs skapas och koden skrivs ut.")
 @click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", help="Lärarkod för översikten. Utan: en ny skapas och skrivs ut.")
-@click.option("-a", "--archetype", help="Arketyp för kursens fall (se 'sipkurs archetypes').")
+@click.option("--case", "case_id", help="Fall ur fallbiblioteket (se 'sipkurs scenario list'); varje deltagare får en egen variant.")
+@click.option("-a", "--archetype", help="I stället för ett fall: genererade personer av en arketyp (se 'sipkurs archetypes').")
 @click.option("-s", "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Frö för fallens varianter.")
 @click.option("--db", envvar="SIPKURS_DB", help="Lagring: sökväg till en SQLite-fil eller en SQLAlchemy-URL (även $SIPKURS_DB).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port.")
 @click.option("--pool-size", type=click.IntRange(0, 200), default=4, show_default=True, help="Förvärmda kärnor för deltagarappen.")
 @click.option("--cull-idle", type=click.IntRange(10, 86400), default=120, show_default=True, help="Sekunder innan en övergiven kärna stängs.")
-def serve(course_code, trainer_code, archetype, seed, db, host, port, pool_size, cull_idle) -> None:
+def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle) -> None:
     """Starta kursen: deltagarappen och utbildarens översikt i webbläsaren (Voila)."""
     from simulator.engine import archetype_names
+    from sipkurs.cases import DEFAULT_CASE, case_ids
     from sipkurs.store import StoreError
 
     if archetype is not None and archetype not in archetype_names():
         raise click.UsageError(f"okänd arketyp '{archetype}'; välj en av: {', '.join(archetype_names())}")
+    if case_id is not None and case_id not in case_ids():
+        raise click.UsageError(f"okänt fall '{case_id}'; välj ett av: {', '.join(case_ids())}")
+    if case_id and archetype:
+        raise click.UsageError("använd antingen --case eller --archetype, inte båda")
     store = _store(db)
     try:
-        course, trainer = store.create_course(course_code, archetype=archetype or "", seed=seed, trainer_code=trainer_code)
+        course, trainer = store.create_course(
+            course_code, case_id=case_id or "", archetype=archetype or "", seed=seed, trainer_code=trainer_code
+        )
     except StoreError as exc:
         raise UserError(str(exc)) from None
     url = store.url
@@ -140,6 +148,7 @@ def serve(course_code, trainer_code, archetype, seed, db, host, port, pool_size,
         click.echo(f"Kursen {course.code} är igång.")
         click.echo(f"  Deltagare:  {base}/{APP_NOTEBOOK}?kurs={course.code}")
         click.echo(f"  Kurskod:    {course.code}")
+        click.echo(f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
         click.echo(f"  Utbildare:  {base}/{TRAINER_NOTEBOOK}?kurs={course.code}")
         click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
         click.echo(f"  Lagring:    {_safe_url(url)}")

@@ -91,7 +91,8 @@ class Base(DeclarativeBase):
 class CourseRow(Base):
     __tablename__ = "courses"
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    archetype: Mapped[str] = mapped_column(String(80), default="")
+    case_id: Mapped[str] = mapped_column(String(200), default="")  # a case of the library …
+    archetype: Mapped[str] = mapped_column(String(80), default="")  # … or generated persons of an archetype
     seed: Mapped[int] = mapped_column(Integer, default=0)
     trainer_hash: Mapped[str] = mapped_column(String(64))
     created: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
@@ -193,9 +194,14 @@ event.listen(
 @dataclass(frozen=True)
 class Course:
     code: str
+    case_id: str
     archetype: str
     seed: int
     created: dt.datetime
+
+
+def _course(row: CourseRow) -> Course:
+    return Course(row.code, row.case_id, row.archetype, row.seed, row.created)
 
 
 @dataclass(frozen=True)
@@ -269,9 +275,18 @@ class Store:
 
     # --- courses ------------------------------------------------------------------------------------------------
     def create_course(
-        self, code: str | None = None, *, archetype: str = "", seed: int = 0, trainer_code: str | None = None
+        self,
+        code: str | None = None,
+        *,
+        case_id: str = "",
+        archetype: str = "",
+        seed: int = 0,
+        trainer_code: str | None = None,
     ) -> tuple[Course, str]:
-        """Create a course, or reopen an existing one with a new trainer code. Returns (course, trainer code)."""
+        """Create a course, or reopen an existing one with a new trainer code. Returns (course, trainer code).
+
+        Reopening keeps the course's case unless a new one is given, so participants keep their variants.
+        """
         code = (code or f"SIP-{new_code(1, 5)}").strip().upper()
         if not code or len(code) > 40:
             raise StoreError("kurskoden måste ha 1–40 tecken")
@@ -279,20 +294,22 @@ class Store:
         with Session(self.engine) as s, s.begin():
             row = s.get(CourseRow, code)
             if row is None:
-                row = CourseRow(code=code, archetype=archetype, seed=seed, trainer_hash=_hash(trainer_code))
+                row = CourseRow(
+                    code=code, case_id=case_id, archetype=archetype, seed=seed, trainer_hash=_hash(trainer_code)
+                )
                 s.add(row)
             else:
                 row.trainer_hash = _hash(trainer_code)
-                if archetype:
-                    row.archetype, row.seed = archetype, seed
+                if case_id or archetype:
+                    row.case_id, row.archetype, row.seed = case_id, archetype, seed
             s.flush()
-            course = Course(row.code, row.archetype, row.seed, row.created)
+            course = _course(row)
         return course, trainer_code
 
     def course(self, code: str) -> Course | None:
         with Session(self.engine) as s:
             row = s.get(CourseRow, code.strip().upper())
-            return None if row is None else Course(row.code, row.archetype, row.seed, row.created)
+            return None if row is None else _course(row)
 
     def check_trainer(self, course_code: str, trainer_code: str) -> bool:
         with Session(self.engine) as s:

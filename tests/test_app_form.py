@@ -144,3 +144,18 @@ def test_trainer_page_shows_nothing_without_the_code(store):
     page.render()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.output.value and "<img" not in page.output.value
     assert "1 deltagare" in page.output.value
+
+
+def test_library_case_gives_each_participant_a_variant_without_facit(tmp_path):
+    from sipkurs import cases
+
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    store.create_course("C", case_id="sjukskriven_utmattning", trainer_code="T")
+    a, _ = store.join("C", "A", cases.scenario_for_variant)
+    b, _ = store.join("C", "B", cases.scenario_for_variant)
+    assert (a.scenario_id, b.scenario_id) == ("sjukskriven_utmattning@0", "sjukskriven_utmattning@1")
+    card_a, card_b = cases.participant_card_html(a.scenario_id), cases.participant_card_html(b.scenario_id)
+    assert card_a != card_b and "Deltagarvy" in card_a
+    assert "Facit" not in card_a and "facit" not in card_a.lower()
+    assert DraftSession(store, a).scenario.person.full_name != DraftSession(store, b).scenario.person.full_name
+    store.close()

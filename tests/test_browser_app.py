@@ -64,7 +64,7 @@ class Server:
         exe = Path(sys.executable).with_name("sipkurs")
         cmd = [str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"]
         cmd += ["serve", "--course", COURSE, "--trainer-code", TRAINER_CODE, "--db", str(self.db),
-                "--port", str(self.port), "--pool-size", "2", "--archetype", "sjukskriven"]
+                "--port", str(self.port), "--pool-size", "2", "--case", "sjukskriven_utmattning"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 90
         lines = []

@@ -11,8 +11,6 @@ import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as w
-from markdown_it import MarkdownIt
-
 from sipkurs import cases
 from sipkurs.export import plan_html, plan_pdf, render
 from sipkurs.session import DraftSession
@@ -31,14 +29,6 @@ STYLE = """<style>
 .sip-card table { border-collapse: collapse; } .sip-card td, .sip-card th { border: 1px solid #bbb; padding: 2px 6px; }
 .sip-message { color: #8a1c1c; font-weight: bold; }
 </style>"""
-
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def markdown_html(text: str) -> str:
-    """Markdown with raw HTML disabled: whatever a case text holds, it shows as text."""
-    return _markdown.render(text)
-
 
 def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
     payload = base64.b64encode(content).decode()
@@ -105,7 +95,7 @@ class ParticipantApp:
         )
         card = w.HTML(
             '<section class="sip-card" aria-label="Fallbeskrivning" tabindex="0">'
-            + markdown_html(cases.participant_card(participant.scenario_id))
+            + cases.participant_card_html(participant.scenario_id)
             + "</section>"
         )
         self.feedback_html = w.HTML()

@@ -1,0 +1,258 @@
+"""Authored cases: one realistic SIP story per YAML file in scenarios/, with role cards and a ground truth.
+
+A case may fix every detail or leave slots (name, gender, age within a range, kommun) that ``Case.variant(n)``
+fills reproducibly, so each course participant can meet their own variant of one story. The models reuse the
+simulator's (Need, NetworkMember, Consent …) and the ground truth is derived by ``derive_ground_truth``, so the
+graders see one kind of truth for generated scenarios and authored cases.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from simulator.archetypes import load_places
+from simulator.catalogue import Catalogue, load_catalogue
+from simulator.ground_truth import derive_ground_truth
+from simulator.models import (
+    Consent,
+    CurrentEffort,
+    Gender,
+    HistoryEvent,
+    Need,
+    NetworkMember,
+    Person,
+    Scenario,
+)
+from simulator.texts import fill, text_values
+
+CASE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+PERSON_ROLE = "personen"  # the role id of whoever plays the person; every other role id is an organisation id
+VARIANT_SEPARATOR = "@"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Difficulty(IntEnum):
+    grundlaggande = 1
+    fordjupad = 2
+    avancerad = 3
+
+
+DIFFICULTY_LABELS = {1: "grundläggande", 2: "fördjupad", 3: "avancerad"}
+
+
+class CaseNeed(Need):
+    """A need as the person has it, plus what a good plan offers for it (the author's part of the ground truth)."""
+
+    expected_efforts: tuple[str, ...] = Field(min_length=1)
+
+
+class Reveal(_Model):
+    """Information a role (or the person) gives only when someone asks the right question."""
+
+    ask: str = Field(min_length=1, description="Vad någon behöver fråga om för att få veta detta.")
+    text: str = Field(min_length=1, description="Det som berättas när frågan ställs.")
+
+
+class RoleCard(_Model):
+    """What one organisation's representative knows and wants; read only by whoever plays that role."""
+
+    organisation: str = Field(description="Organisationens id i katalogen (simulator/data/catalogue.yaml).")
+    title: str = Field(min_length=1, description="Yrkesroll, till exempel 'socialsekreterare'.")
+    knows: str = Field(min_length=1, description="Vad rollen vet om personen inför mötet.")
+    mandate: str = Field(min_length=1, description="Vad rollen får och inte får besluta om.")
+    priorities: str = Field(min_length=1, description="Vad rollen tycker är viktigast.")
+    time_horizon: str = Field(min_length=1, description="Hur bråttom rollen har och varför.")
+    clashes: str = Field(min_length=1, description="Var rollen brukar krocka med andra aktörer.")
+    hidden: tuple[Reveal, ...] = ()
+
+
+class CaseCard(_Model):
+    """The situation as the professional who invites to the SIP knows it: what every participant reads."""
+
+    inviter: str = Field(description="Organisationen som kallar till SIP (id i katalogen).")
+    text: str = Field(min_length=1)
+    questions: tuple[str, ...] = Field(default=(), description="Frågor som mötet ska besvara.")
+
+
+class CaseEvent(_Model):
+    """Something a trainer can inject later in the exercise."""
+
+    id: str = Field(pattern=CASE_ID_PATTERN)
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    affects: tuple[str, ...] = Field(default=(), description="Roller som berörs (organisationens id eller 'personen').")
+
+
+class Facit(_Model):
+    """What the trainer reads after the exercise. Optional statements here are checked against the catalogue."""
+
+    text: str = ""
+    overall_responsibility: tuple[str, ...] = Field(
+        default=(), description="Huvudmän som kan ha det övergripande ansvaret (kommun, region)."
+    )
+    presumed_sip: bool | None = None
+
+
+class CasePerson(_Model):
+    """The person. Leave given_name, family_name, gender or kommun out, or give age as [min, max], to make slots."""
+
+    given_name: str | None = None
+    family_name: str | None = None
+    gender: Gender | None = None
+    age: int | tuple[int, int] = Field(description="Ålder i år, eller [lägst, högst] för varianter.")
+    kommun: str | None = None
+    living: str = Field(min_length=1)
+    occupation: str = Field(min_length=1)
+    network: tuple[NetworkMember, ...] = ()
+    current_efforts: tuple[CurrentEffort, ...] = ()
+    history: tuple[HistoryEvent, ...] = ()
+    wishes: tuple[str, ...] = Field(min_length=1)
+    worries: tuple[str, ...] = ()
+    goals: tuple[str, ...] = Field(min_length=1)
+    own_resources: tuple[str, ...] = ()
+    consent: Consent
+    hidden: tuple[Reveal, ...] = ()
+
+    @field_validator("age", mode="before")
+    @classmethod
+    def _age_or_range(cls, value: object) -> object:
+        def ok(v: object) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 120
+
+        if ok(value):
+            return value
+        if isinstance(value, (list, tuple)) and len(value) == 2 and all(ok(v) for v in value) and value[0] <= value[1]:
+            return tuple(value)
+        raise ValueError("åldern ska vara ett heltal 0–120 eller [lägst, högst], till exempel [14, 16]")
+
+    @model_validator(mode="after")
+    def _name_needs_gender(self) -> CasePerson:
+        if self.given_name is not None and self.gender is None:
+            raise ValueError("ett fast förnamn kräver ett fast kön (gender), annars kan pronomen och namn krocka")
+        return self
+
+    @property
+    def age_range(self) -> tuple[int, int]:
+        return self.age if isinstance(self.age, tuple) else (self.age, self.age)
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """The fields the simulator fills for each variant."""
+        names = ("given_name", "family_name", "gender", "kommun")
+        out = [n for n in names if getattr(self, n) is None]
+        if isinstance(self.age, tuple) and self.age[0] != self.age[1]:
+            out.append("age")
+        return tuple(out)
+
+
+class Case(_Model):
+    """One authored case: the story, the roles, the events and the ground truth."""
+
+    id: str = Field(pattern=CASE_ID_PATTERN, description="Unikt id med små bokstäver, siffror och understreck.")
+    title: str = Field(min_length=1)
+    difficulty: Difficulty = Field(description="1 grundläggande, 2 fördjupad, 3 avancerad.")
+    learning_goals: tuple[str, ...] = Field(min_length=1)
+    target_groups: tuple[str, ...] = Field(min_length=1)
+    signals: tuple[str, ...] = ()
+    discharge: bool = Field(default=False, description="Utskrivning enligt lag (2017:612): SIP inom tre dagar.")
+    case_card: CaseCard
+    person: CasePerson
+    needs: tuple[CaseNeed, ...] = Field(min_length=1)
+    roles: tuple[RoleCard, ...] = Field(min_length=1)
+    events: tuple[CaseEvent, ...] = ()
+    facit: Facit = Facit()
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    # --- ground truth -----------------------------------------------------------------------------------------
+    def ground_truth(self, catalogue: Catalogue | None = None):
+        cat = catalogue or load_catalogue()
+        signals = set(self.signals) | {s for h in self.person.history for s in h.signals}
+        if self.discharge:
+            signals.add("utskrivning")
+        return derive_ground_truth(
+            cat,
+            [Need(**n.model_dump(exclude={"expected_efforts"})) for n in self.needs],
+            {n.id: n.expected_efforts for n in self.needs},
+            efforts_in_place=[c.effort for c in self.person.current_efforts],
+            signals=signals,
+            discharge=self.discharge,
+            target_groups=self.target_groups,
+        )
+
+    def role(self, organisation: str) -> RoleCard:
+        for r in self.roles:
+            if r.organisation == organisation:
+                return r
+        raise KeyError(organisation)
+
+    @property
+    def role_ids(self) -> tuple[str, ...]:
+        return tuple(r.organisation for r in self.roles)
+
+    # --- variants ---------------------------------------------------------------------------------------------
+    def scenario_id(self, n: int) -> str:
+        return f"{self.id}{VARIANT_SEPARATOR}{n}"
+
+    def variant(self, n: int = 0) -> Scenario:
+        """The case with its slots filled. The same case and n give the same scenario on any day, in any process."""
+        from simulator.variants import fill_case
+
+        return fill_case(self, n)
+
+    def variants(self, count: int) -> list[Scenario]:
+        """COUNT variants with distinct names (a variant whose name repeats an earlier one is skipped)."""
+        out: list[Scenario] = []
+        seen: set[str] = set()
+        n = 0
+        while len(out) < count and n < count * 20 + 20:
+            s = self.variant(n)
+            n += 1
+            if s.person.full_name not in seen or not self.person.slots:
+                seen.add(s.person.full_name)
+                out.append(s)
+        return out
+
+
+def text_fields(case: Case) -> dict[str, str]:
+    """Every free text of a case that may hold placeholders, keyed by its field path (for checks and views)."""
+    out: dict[str, str] = {}
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, str):
+            out[path] = value
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name), f"{path}.{name}" if path else name)
+        elif isinstance(value, tuple):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+
+    walk(case, "")
+    return out
+
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDERS = ("namn", "hon", "henne", "hennes", "Hon", "Henne", "Hennes", "efternamn", "kommun", "alder")
+
+
+def kommun_region(kommun: str) -> str | None:
+    for region, kommuner in load_places():
+        if kommun in kommuner:
+            return region
+    return None
+
+
+def person_values(person: Person) -> dict[str, str]:
+    return text_values(person.given_name, person.gender, efternamn=person.family_name, kommun=person.kommun, alder=person.age)
+
+
+def fill_text(template: str, values: dict[str, str]) -> str:
+    return fill(template, values)

@@ -1,0 +1,197 @@
+"""What each view of a case may contain: the domain rule of who sees what. Rendering lives in simulator.rendering.
+
+- ``participant``: the case card and the person as the inviting professional knows them, the person's wishes and
+  goals, network, history and consent. Never the needs analysis, the expected efforts, the facit or any role's card.
+- ``role:<organisation id>``: the participant view plus that role's own card and its own hidden information.
+- ``role:personen``: the participant view plus the person's worries and what the person tells only when asked.
+- ``trainer``: everything, including every role card, all hidden information, the events and the facit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulator.casecard import ROLE_LABELS, STANCE_LABELS
+from simulator.cases import DIFFICULTY_LABELS, PERSON_ROLE, Case, person_values
+from simulator.catalogue import Catalogue, load_catalogue
+from simulator.texts import fill
+
+VIEW_KINDS = ("participant", "trainer", "role")
+
+
+class UnknownView(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # a bullet list
+    pairs: tuple[tuple[str, str], ...] = ()  # label: value
+    quotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class View:
+    title: str
+    subtitle: str
+    kind: str  # participant, trainer or role
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    def texts(self) -> list[str]:
+        out = [self.title, self.subtitle]
+        for s in self.sections:
+            out += [s.title, *s.paragraphs, *s.items, *s.quotes, *(f"{a}: {b}" for a, b in s.pairs)]
+        return out
+
+
+def parse_view(case: Case, view: str) -> tuple[str, str | None]:
+    """('participant'|'trainer'|'role', role id or None); raises UnknownView with a Swedish message."""
+    if view in ("participant", "trainer"):
+        return view, None
+    kind, _, role = view.partition(":")
+    if kind == "role" and (role == PERSON_ROLE or role in case.role_ids):
+        return "role", role
+    roles = ", ".join(f"role:{r}" for r in (*case.role_ids, PERSON_ROLE))
+    raise UnknownView(f"okänd vy '{view}' för fallet {case.id}; välj participant, trainer eller en av: {roles}")
+
+
+def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | None = None) -> View:
+    cat = catalogue or load_catalogue()
+    kind, role = parse_view(case, view)
+    scenario = case.variant(variant)
+    p = scenario.person
+    values = person_values(p)
+
+    def f(text: str) -> str:
+        return fill(text, values)
+
+    org = lambda o: cat.organisation(o).name if o in cat.organisation_by_id else o  # noqa: E731
+    card = case.case_card
+    sections = [
+        Section("Inbjudan till SIP", paragraphs=(f(card.text),), pairs=(("Kallar", org(card.inviter)),)),
+        Section("Frågor till mötet", items=tuple(f(q) for q in card.questions)) if card.questions else None,
+        Section(
+            "Personen",
+            pairs=(
+                ("Namn", p.full_name),
+                ("Ålder", f"{p.age} år ({p.gender.value})"),
+                ("Personnummer", f"{p.personal_id} (maskerat, fiktivt)"),
+                ("Kommun", f"{p.kommun}, {p.region}"),
+                ("Boende", p.living),
+                ("Skola eller arbete", p.occupation),
+            ),
+        ),
+        Section(
+            "Nätverk",
+            items=tuple(
+                f"{m.name}, {m.relation} ({ROLE_LABELS[m.role]}), {m.age} år" + (", bor med personen" if m.lives_with else "")
+                + (f" – {' '.join(m.resources)}" if m.resources else "")
+                for m in p.network
+            ) or ("Inga närstående är kända.",),
+        ),
+        Section(
+            "Pågående insatser",
+            items=tuple(f"{cat.effort(c.effort).name} ({cat.organisation(c.organisation).short})" for c in p.current_efforts)
+            or ("Inga insatser pågår.",),
+        ),
+        Section("Det här har hänt", items=tuple(f"{_when(h.months_ago)}: {h.text}" for h in p.history)),
+        Section("Med egna ord", quotes=p.wishes, items=tuple(f"Mål: {g}" for g in p.goals)),
+        Section("Egna resurser", items=p.own_resources) if p.own_resources else None,
+        Section(
+            "Samtycke",
+            paragraphs=(f"Samtycket lämnas av {p.consent.given_by}, som {STANCE_LABELS[p.consent.stance]}: ”{p.consent.statement}”",)
+            + ((f"Begränsning: {p.consent.limit}",) if p.consent.limit else ()),
+        ),
+    ]
+    if kind == "role" and role == PERSON_ROLE:
+        sections.append(_person_card(case, f))
+    elif kind == "role":
+        sections.append(_role_card(case, role, f, org))
+    elif kind == "trainer":
+        sections.append(_person_card(case, f))
+        sections += [_role_card(case, r.organisation, f, org) for r in case.roles]
+        sections += _trainer_sections(case, scenario, f, cat)
+    label = {"participant": "Deltagarvy", "trainer": "Utbildarvy (med facit)"}.get(kind) or (
+        "Rollkort: personen" if role == PERSON_ROLE else f"Rollkort: {org(role)}"
+    )
+    subtitle = f"{label} · fall {case.id} · variant {variant} · nivå {DIFFICULTY_LABELS[int(case.difficulty)]}"
+    return View(title=f(case.title), subtitle=subtitle, kind=kind, sections=tuple(s for s in sections if s is not None))
+
+
+def _when(months_ago: int) -> str:
+    return {0: "Nyligen", 1: "För en månad sedan"}.get(months_ago, f"För {months_ago} månader sedan")
+
+
+def _person_card(case: Case, f) -> Section:
+    p = case.person
+    return Section(
+        "Rollkort: personen",
+        paragraphs=("Du spelar personen. Berätta det här bara om någon frågar om det.",),
+        quotes=tuple(f(w) for w in p.worries) + tuple(f(n.voice) for n in case.needs if n.voice),
+        pairs=tuple((f"Om någon frågar om {f(r.ask)}", f(r.text)) for r in p.hidden),
+    )
+
+
+def _role_card(case: Case, role: str, f, org) -> Section:
+    r = case.role(role)
+    return Section(
+        f"Rollkort: {org(role)} ({f(r.title)})",
+        pairs=(
+            ("Det här vet du", f(r.knows)),
+            ("Ditt mandat", f(r.mandate)),
+            ("Det här prioriterar du", f(r.priorities)),
+            ("Din tidshorisont", f(r.time_horizon)),
+            ("Här brukar du krocka med andra", f(r.clashes)),
+            *((f"Berätta bara om någon frågar om {f(h.ask)}", f(h.text)) for h in r.hidden),
+        ),
+    )
+
+
+def _trainer_sections(case: Case, scenario, f, cat: Catalogue) -> list[Section]:
+    t = scenario.ground_truth
+    need_by_id = {n.id: n for n in scenario.person.needs}
+    names = lambda ids: ", ".join(cat.organisation(o).short for o in ids) or "–"  # noqa: E731
+    groups = ", ".join(cat.presumption_group_by_id[g].name for g in t.presumption_groups)
+    return [
+        Section(
+            "Händelser att lägga in under övningen",
+            pairs=tuple((f(e.title), f(e.text) + (f" (berör: {', '.join(e.affects)})" if e.affects else "")) for e in case.events),
+        ),
+        Section("Lärandemål", items=tuple(f(g) for g in case.learning_goals)),
+        Section(
+            "Facit: behov och förväntade insatser",
+            items=tuple(
+                f"{cat.area_by_id[n.area].name}: {need_by_id[n.need].description} → "
+                f"{', '.join(cat.effort(e).name for e in n.expected_efforts)} ({names(n.expected_providers)})"
+                for n in t.needs
+            ),
+        ),
+        Section(
+            "Facit: planen som helhet",
+            paragraphs=(f(case.facit.text),) if case.facit.text else (),
+            pairs=(
+                ("Aktörer som planen bör involvera", names(t.organisations)),
+                ("Åtgärder av andra än kommun och region", ", ".join(cat.effort(e).name for e in t.other_actor_efforts) or "–"),
+                ("Kan ha det övergripande ansvaret", ", ".join(cat.principal_by_id[x].name for x in t.acceptable_overall)),
+                ("SIP ska förutsättas behövas", f"ja ({groups})" if t.presumed_sip else "nej, men signalerna visar behov"),
+                ("Signaler", ", ".join(cat.signal_by_id[s].text for s in t.signals) or "–"),
+                ("Insatser som redan ges", ", ".join(cat.effort(e).name for e in t.efforts_in_place) or "–"),
+                ("Målgrupper", ", ".join(cat.target_group_by_id[g].name for g in t.target_groups)),
+            )
+            + (("Utskrivning", "Fast vårdkontakt kallar till SIP inom tre dagar från att personen är utskrivningsklar (lag 2017:612)."),)
+            * t.discharge,
+        ),
+    ]
+
+
+def view_names(case: Case) -> list[str]:
+    return ["participant", "trainer", *(f"role:{r}" for r in case.role_ids), f"role:{PERSON_ROLE}"]
+
+
+def render(case: Case, view: str = "participant", fmt: str = "md", variant: int = 0) -> str:
+    """A view of a case as Markdown ('md') or a whole HTML page ('html')."""
+    from simulator.rendering import render_view
+
+    return render_view(build_view(case, view, variant), fmt)

@@ -1,0 +1,84 @@
+"""``sipkurs scenario``: validate, preview and list the authored cases in scenarios/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sipkurs import clisv
+from sipkurs.errors import UserError, os_error_sv
+
+
+@click.group(cls=clisv.Group)
+def scenario() -> None:
+    """Fallbiblioteket: kontrollera, förhandsgranska och lista fall."""
+
+
+@scenario.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> int:
+    """Kontrollera fallfiler (utan sökväg: alla i scenarios/). Varje fel visas med fil:rad:kolumn."""
+    from simulator.case_validation import validate_paths
+    from simulator.library import SCENARIOS_DIR
+
+    cases, errors = validate_paths(list(paths) or [SCENARIOS_DIR])
+    for e in errors:
+        click.echo(str(e), err=True)
+    if errors:
+        click.echo(f"{len(errors)} fel i fallfilerna.", err=True)
+        return 1
+    click.echo(f"{len(cases)} fall utan fel.")
+    return 0
+
+
+def _case(case_id: str):
+    from simulator.library import InvalidLibrary, load_library
+
+    try:
+        library = load_library()
+    except InvalidLibrary as exc:
+        raise UserError(f"{exc}; kör 'sipkurs scenario validate'") from None
+    if case_id not in library:
+        raise UserError(f"okänt fall '{case_id}'; se 'sipkurs scenario list'", 2)
+    return library[case_id]
+
+
+@scenario.command()
+@click.argument("case_id", metavar="ID")
+@click.option("--view", "view", default="participant", show_default=True, help="participant, trainer eller role:ORGANISATION (role:personen för den som spelar personen).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="Utdataformat.")
+@click.option("--variant", type=click.IntRange(min=0, max=1_000_000), default=0, show_default=True, help="Variantens nummer (samma nummer ger samma person).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil i stället för skärmen.")
+def preview(case_id: str, view: str, fmt: str, variant: int, output: Path | None) -> None:
+    """Visa ett fall så som deltagare, en roll eller utbildaren ser det."""
+    from simulator.views import UnknownView, render
+
+    case = _case(case_id.partition("@")[0])
+    try:
+        text = render(case, view, fmt, variant)
+    except UnknownView as exc:
+        raise UserError(str(exc), 2) from None
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"kunde inte skriva {output}: {os_error_sv(exc)}") from None
+    click.echo(f"Skrev {output}", err=True)
+
+
+@scenario.command(name="list")
+def list_cases() -> None:
+    """Lista fallen: id, titel, svårighetsgrad och målgrupper."""
+    from simulator.cases import DIFFICULTY_LABELS
+
+    from simulator.library import InvalidLibrary, load_library
+
+    try:
+        library = load_library()
+    except InvalidLibrary as exc:
+        raise UserError(f"{exc}; kör 'sipkurs scenario validate'") from None
+    for c in library.values():
+        click.echo(f"{c.id:34} {DIFFICULTY_LABELS[int(c.difficulty)]:14} {c.title} [{', '.join(c.target_groups)}]")

@@ -1,0 +1,258 @@
+"""The case validator: every kind of mistake is reported with file:line:column, field path and a Swedish message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.case_validation import CaseError, LEAK_SHINGLE_WORDS, load_case_file, load_case_text, validate_paths
+from simulator.library import SCENARIOS_DIR
+
+BASE_FILE = SCENARIOS_DIR / "sjukskriven_utmattning.yaml"
+BASE = BASE_FILE.read_text(encoding="utf-8")
+
+
+def position(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """1-based (line, column) of the nth occurrence of needle in text."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    line = text.count("\n", 0, start) + 1
+    return line, start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+def broken(old: str | tuple[str, ...], new: str | tuple[str, ...]) -> str:
+    text = BASE
+    for o, n in zip(*((old, new) if isinstance(old, tuple) else ((old,), (new,)))):
+        assert text.count(o) == 1, o
+        text = text.replace(o, n)
+    return text
+
+
+def only_error(text: str) -> CaseError:
+    case, errors = load_case_text(text, "fall.yaml")
+    assert case is None
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+def test_the_base_file_is_valid():
+    case, errors = load_case_text(BASE, "fall.yaml")
+    assert errors == [] and case is not None
+
+
+# (description, old text, new text, needle whose start is the expected position, field path, message pattern)
+BREAKS = [
+    ("unknown organisation in a role", "  - organisation: arbetsformedlingen", "  - organisation: arbetsformedling",
+     "arbetsformedling\n", "roles[2].organisation", r"okänd organisation 'arbetsformedling' \(menar du 'arbetsformedlingen'\?\)"),
+    ("unknown effort", "expected_efforts: [arbetsmarknadsinsats, arbetstraning]", "expected_efforts: [arbetsmarknadsinsats, arbetstraningen]",
+     "arbetstraningen", "needs[2].expected_efforts[1]", r"okänd insats 'arbetstraningen'"),
+    ("unknown need area", "    area: arbete\n", "    area: jobb\n", "jobb\n", "needs[2].area", r"okänt behovsområde 'jobb'"),
+    ("effort that does not serve the area", "expected_efforts: [sjukpenning, rehabiliteringssamordning]",
+     "expected_efforts: [sjukpenning, hemtjanst]", "hemtjanst]", "needs[1].expected_efforts[1]",
+     r"insatsen 'hemtjanst' svarar inte på behovsområdet 'inkomst_vid_sjukdom'"),
+    ("need no role in the case can respond to", ("    area: arbete\n", "[arbetsmarknadsinsats, arbetstraning]"), ("    area: tandvard\n", "[nodvandig_tandvard]"),
+     "tandvard\n", "needs[2].area", r"ingen av fallets roller kan svara på behovet 'arbete'; lägg till en roll för någon av: tandvard"),
+    ("duplicate need id", "  - id: arbete\n", "  - id: inkomst\n", "inkomst\n    area: arbete", "needs[2].id", r"behovet 'inkomst' finns redan i fallet"),
+    ("duplicate role", "  - organisation: arbetsmarknadsenhet", "  - organisation: vardcentral",
+     "vardcentral\n    title: jobbcoach", "roles[3].organisation", r"rollen 'vardcentral' finns redan"),
+    ("duplicate event id", "{id: kurator_slutar,", "{id: beslut_fk,", "beslut_fk, title: Nyckelperson", "events[1].id", r"händelsen 'beslut_fk' finns redan"),
+    ("other actor given overall responsibility", "overall_responsibility: [region, kommun]", "overall_responsibility: [region, forsakringskassan]",
+     "forsakringskassan]", "facit.overall_responsibility[1]", r"annan aktör och kan inte ha det övergripande ansvaret"),
+    ("presumption that contradicts the catalogue", "presumed_sip: false", "presumed_sip: true", "true\n", "facit.presumed_sip",
+     r"stämmer inte med behovens tillstånd"),
+    ("current effort from an organisation that cannot give it", "{effort: sjukpenning, organisation: forsakringskassan}",
+     "{effort: sjukpenning, organisation: vardcentral}", "vardcentral}", "person.current_efforts[0].organisation",
+     r"'vardcentral' kan inte ge insatsen 'Sjukpenning'"),
+    ("unknown signal", "signals: [flera_verksamheter]", "signals: [flera_verksamhet]", "flera_verksamhet]", "signals[0]",
+     r"okänd signal 'flera_verksamhet' \(menar du 'flera_verksamheter'\?\)"),
+    ("unknown target group", "target_groups: [sjukskrivna]", "target_groups: [sjukskriva]", "sjukskriva]", "target_groups[0]", r"okänd målgrupp"),
+    ("unknown kommun", "  age: [34, 52]\n", "  age: [34, 52]\n  kommun: Stockholm\n", "Stockholm", "person.kommun", r"finns inte i simulator/data/places.yaml"),
+    ("unknown placeholder", "title: rehabkoordinator", "title: rehab {roll}", "rehab {roll}", "roles[0].title", r"okänd platshållare '\{roll\}'"),
+    ("case card names an expected effort", "Rehabkoordinatorn på vårdcentralen kallar", "Hon vill ha arbetsträning via kommunens arbetsmarknadsenhet. Rehabkoordinatorn kallar",
+     ">-", "case_card.text", r"fallkortet avslöjar facit: det nämner den förväntade insatsen 'Arbetsträning via kommunens arbetsmarknadsenhet'"),
+    ("role card names another organisation's expected effort", "priorities: Ett tydligt underlag om arbetsförmåga och en plan med datum.",
+     "priorities: Att Arbetsförmedlingen ordnar arbetsmarknadsinsatser och matchning mot arbete.", "Att Arbetsförmedlingen",
+     "roles[1].priorities", r"rollkortet avslöjar facit: det nämner den förväntade insatsen 'Arbetsmarknadsinsatser och matchning mot arbete'"),
+    ("role card copies the facit text", "time_horizon: Medellång; platserna fylls på under våren.",
+     "time_horizon: En stegvis väg till arbete via Arbetsförmedlingen och kommunens arbetsträning.", "En stegvis väg",
+     "roles[3].time_horizon", r"kortet avslöjar facit: texten upprepar"),
+    ("case card copies a need description", "Anställningen som undersköterska upphörde i våras.",
+     "Behöver en gradvis väg tillbaka till arbete, gärna inom ett nytt yrke utan telefonarbete.", ">-",
+     "case_card.text", r"kortet avslöjar facit: det upprepar behovet 'arbete' ordagrant"),
+    ("missing required field", "title: Sjukskriven och bollad mellan myndigheterna\n", "", "id: sjukskriven_utmattning", "title", r"fältet saknas men krävs"),
+    ("misspelt field", "  worries:", "  wories:", "wories", "person.wories", r"okänt fält"),
+    ("wrong type", "difficulty: 1", "difficulty: svår", "svår", "difficulty", r"ogiltigt värde; tillåtna värden: 1, 2 eller 3"),
+    ("bad age range", "  age: [34, 52]", "  age: [52, 34]", "[52, 34]", "person.age", r"åldern ska vara ett heltal 0–120 eller \[lägst, högst\]"),
+    ("bad id", "id: sjukskriven_utmattning", "id: Sjukskriven-Utmattning", "Sjukskriven-Utmattning", "id", r"ogiltigt id"),
+    ("empty list", "target_groups: [sjukskrivna]", "target_groups: []", "[]", "target_groups", r"får inte vara tom"),
+    ("bad consent stance", "stance: samtycker_med_begransning", "stance: kanske", "kanske", "person.consent.stance", r"tillåtna värden: samtycker"),
+    ("given name without gender", "  age: [34, 52]\n", "  age: [34, 52]\n  given_name: Kim\n", "age: [34, 52]", "person",
+     r"ett fast förnamn kräver ett fast kön"),
+    ("duplicate key", "  age: [34, 52]\n", "  age: [34, 52]\n  age: 40\n", "age: 40", "age", r"nyckeln 'age' förekommer två gånger"),
+    ("missing schema line", "# yaml-language-server: $schema=./case.schema.json\n", "", "id:", "", r"första raden ska vara"),
+    ("yaml syntax error", "title: Sjukskriven och bollad mellan myndigheterna", "title: Sjukskriven: bollad", ": bollad", "",
+     r"YAML-syntaxfel: kolon på fel ställe"),
+    ("tab indentation", "  age: [34, 52]", "\tage: [34, 52]", "\tage", "", r"YAML-syntaxfel: tabbtecken"),
+]
+
+
+@pytest.mark.parametrize("name,old,new,needle,path,message", BREAKS, ids=[b[0] for b in BREAKS])
+def test_each_break_is_reported_with_its_position(name, old, new, needle, path, message):
+    text = broken(old, new)
+    err = only_error(text)
+    assert re.search(message, err.message), str(err)
+    assert err.path == path, str(err)
+    line, column = position(text, needle)
+    if name == "yaml syntax error":
+        column += 0  # PyYAML marks the colon itself
+        line, column = position(text, ":", text[: text.index(": bollad")].count(":"))
+    elif name == "tab indentation":
+        line, column = position(text, "\tage")
+    assert (err.line, err.column) == (line, column), str(err)
+    assert str(err).startswith(f"fall.yaml:{line}:{column}:")
+
+
+def test_several_errors_in_one_run_sorted_by_position():
+    text = BASE.replace("difficulty: 1", "difficulty: 9").replace("  living: Bor med", "  livng: Bor med")
+    text = text.replace("stance: samtycker_med_begransning", "stance: nej")
+    case, errors = load_case_text(text, "fall.yaml")
+    assert case is None and len(errors) >= 4  # livng unknown, living missing, difficulty, stance
+    assert errors == sorted(errors)
+    paths = {e.path for e in errors}
+    assert {"difficulty", "person.livng", "person.living", "person.consent.stance"} <= paths
+
+
+def test_a_child_needs_guardians_and_their_consent():
+    text = BASE.replace("  age: [34, 52]", "  age: [12, 14]").replace("given_by: personen", "given_by: personen ")
+    case, errors = load_case_text(text, "fall.yaml")
+    messages = [e.message for e in errors]
+    assert any("vårdnadshavare i nätverket" in m for m in messages)
+    assert any("för ett barn lämnar vårdnadshavarna samtycket" in m for m in messages)
+
+
+def test_discharge_needs_a_hospital_role():
+    err = only_error(BASE.replace("signals: [flera_verksamheter]", "signals: [flera_verksamheter]\ndischarge: true"))
+    assert err.path == "discharge" and "slutenvården" in err.message
+    assert (err.line, err.column) == (position(BASE, "signals: [flera")[0] + 1, 12)
+
+
+# --- file-level problems never raise --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content,message,line",
+    [
+        (b"", "filen är tom", 1),
+        (b"# bara en kommentar\n", "filen är tom", 1),
+        (b"- en\n- lista\n", "ska innehålla en mappning", 1),
+        (b"id: x\n---\nid: y\n", "bara innehålla ett dokument", 2),
+        (b"id: \xff\xfe\n", "inte UTF-8", 1),
+        (b"id: 'oavslutad\n", "YAML-syntaxfel", 2),
+        (b"a: &x [1]\nb: *y\n", "okänt alias", 2),
+        (b"? [1, 2]\n: x\n", "en nyckel kan inte vara en lista", 1),
+    ],
+)
+def test_broken_files_give_one_clear_error(tmp_path, content, message, line):
+    f = tmp_path / "fall.yaml"
+    f.write_bytes(content)
+    case, errors = load_case_file(f)
+    assert case is None and len(errors) >= 1
+    assert message in errors[0].message, str(errors[0])
+    assert errors[0].line == line and str(errors[0]).startswith(f"{f}:{line}:")
+
+
+def test_directory_and_missing_file(tmp_path):
+    assert "är en mapp" in load_case_file(tmp_path)[1][0].message
+    missing = load_case_file(tmp_path / "nej.yaml")[1][0]
+    assert missing.message == "filen finns inte" and str(missing) == f"{tmp_path / 'nej.yaml'}: filen finns inte"
+    cases, errors = validate_paths([tmp_path])
+    assert "inga fallfiler" in errors[0].message
+
+
+def test_duplicate_case_ids_across_files(tmp_path):
+    (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(BASE, encoding="utf-8")
+    cases, errors = validate_paths([tmp_path])
+    assert list(cases) == ["sjukskriven_utmattning"]
+    assert len(errors) == 1
+    assert str(errors[0]) == f"{tmp_path / 'b.yaml'}:2:5: id: fall-id 'sjukskriven_utmattning' används redan i {tmp_path / 'a.yaml'}"
+
+
+def test_leak_rule_threshold_is_a_run_of_words():
+    facit_words = "Planen ska samla vårdens behandling, Försäkringskassans".split()
+    short = " ".join(facit_words[: LEAK_SHINGLE_WORDS - 1])
+    ok_text = BASE.replace("time_horizon: Medellång; platserna fylls på under våren.", f"time_horizon: {short} tid.")
+    assert load_case_text(ok_text, "fall.yaml")[1] == []
+    long = " ".join(facit_words[:LEAK_SHINGLE_WORDS])
+    bad_text = BASE.replace("time_horizon: Medellång; platserna fylls på under våren.", f"time_horizon: {long} tid.")
+    assert "avslöjar facit" in only_error(bad_text).message
+
+
+def test_a_role_may_name_its_own_efforts():
+    text = BASE.replace("mandate: Du kan erbjuda arbetsträning i kommunens regi", "mandate: Du beslutar om arbetsträning via kommunens arbetsmarknadsenhet,")
+    assert load_case_text(text, "fall.yaml")[1] == []
+
+
+# --- property-based: random and mutated documents only ever give CaseErrors -----------------------------------------
+
+BASE_DATA = yaml.safe_load(BASE)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.text(max_size=12), st.floats(allow_nan=True))
+json_like = st.recursive(scalars, lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=8), kids, max_size=4)), max_leaves=12)
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, (*prefix, i))
+
+
+ALL_PATHS = [p for p in _paths(BASE_DATA) if p]
+
+
+@st.composite
+def mutated(draw):
+    import copy
+
+    data = copy.deepcopy(BASE_DATA)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(ALL_PATHS))
+        parent = data
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            action = draw(st.sampled_from(["replace", "delete"]))
+            if action == "delete" and isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            else:
+                parent[path[-1]] = draw(json_like)
+        except (KeyError, IndexError, TypeError):
+            continue
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@st.composite
+def text_mutations(draw):
+    text = BASE
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(text)))
+        j = min(len(text), i + draw(st.integers(0, 20)))
+        text = text[:i] + draw(st.text(alphabet=st.sampled_from(list(":-[]{}'\"#&*!|>\n\t ,?%@`abc0")), max_size=6)) + text[j:]
+    return text
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(mutated(), text_mutations(), st.text(max_size=200), json_like.map(lambda d: yaml.safe_dump(d, allow_unicode=True))))
+def test_random_documents_only_give_validation_errors(text):
+    case, errors = load_case_text(text, "fall.yaml")
+    assert (case is None) == bool(errors)
+    for e in errors:
+        assert isinstance(e, CaseError) and e.message and "\n" not in e.message and e.line >= 1 and e.column >= 1
