@@ -52,7 +52,7 @@ def voila_command(folder: Path, host: str, port: int, pool_size: int, cull_idle:
         f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle // 3))}",
         "--VoilaExporter.language_code=sv",
         "--KernelManager.transport=ipc",
-        "--Voila.log_level=WARN",
+        "--Voila.log_level=ERROR",  # not one "notebook is not trusted" line per page view
     ]
 
 
