@@ -62,7 +62,7 @@ def voila_config(pool_size: int) -> dict:
         "VoilaKernelManager": {
             "kernel_pools_config": {APP_NOTEBOOK: {"pool_size": pool_size}, "default": {"pool_size": 0}},
             "preheat_denylist": [TRAINER_NOTEBOOK],
-            "fill_delay": 0,
+            "fill_delay": 2,  # a burst of arrivals is served before the pool refills
         }
     }
 

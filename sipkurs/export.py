@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from sipkurs.feedback import Feedback
+from sipkurs.templating import render
 from sipkurs.ui.fields import SECTIONS, Table, static_choices
 
 
@@ -67,15 +65,6 @@ def readable(data: dict) -> list[ReadableSection]:
         if out.fields or out.tables:
             sections.append(out)
     return sections
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(loader=PackageLoader("sipkurs", "templates"), autoescape=select_autoescape(default=True))
-
-
-def render(template: str, **context) -> str:
-    return _env().get_template(template).render(**context)
 
 
 def plan_html(data: dict, feedback: Feedback | None, *, name: str = "", title: str = "") -> str:

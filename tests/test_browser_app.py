@@ -276,3 +276,10 @@ def test_form_works_by_keyboard(server, page):
     page.keyboard.type("Skrivet med tangentbordet")
     _wait_saved(page)
     assert field.input_value() == "Skrivet med tangentbordet"
+    add.focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Behov (B2)", exact=True).wait_for()
+    page.get_by_role("button", name="Ta bort behov B2").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Behov (B2)", exact=True).wait_for(state="detached")
+    assert page.get_by_label("Behov (B1)", exact=True).input_value() == "Skrivet med tangentbordet"

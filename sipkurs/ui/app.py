@@ -11,24 +11,15 @@ import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as w
-from sipkurs import cases
-from sipkurs.export import plan_html, plan_pdf, render
-from sipkurs.session import DraftSession
-from sipkurs.store import Participant, Store, StoreError
-from sipkurs.ui.debounce import Debouncer
-from sipkurs.ui.form import LABEL_STYLE, PlanForm
 
-STYLE = """<style>
-.sip-app { max-width: 110em; }
-.sip-app h1 { font-size: 1.6em; } .sip-app h2 { font-size: 1.3em; margin-top: 1.2em; }
-.sip-app h3 { font-size: 1.1em; } .sip-app h4 { font-size: 1em; margin: .6em 0 .2em; }
-.sip-feedback { position: sticky; top: 0; align-self: flex-start; border-left: 2px solid #666; padding-left: 1em; }
-.sip-feedback .fail { color: #8a1c1c; } .sip-feedback .partial { color: #6b4200; } .sip-feedback .pass { color: #1d5c2e; }
-.sip-row { border-left: 3px solid #888; padding-left: .6em; margin: .4em 0; }
-.sip-card { background: #f6f6f2; padding: 0 1em; border: 1px solid #ccc; max-height: 28em; overflow: auto; }
-.sip-card table { border-collapse: collapse; } .sip-card td, .sip-card th { border: 1px solid #bbb; padding: 2px 6px; }
-.sip-message { color: #8a1c1c; font-weight: bold; }
-</style>"""
+from sipkurs.templating import render
+from sipkurs.ui.debounce import Debouncer
+from sipkurs.ui.style import LABEL_STYLE, STYLE
+
+# The join page needs only the widgets above: the store, the graders, the cases and the form are imported when a
+# participant joins (or, with preheated kernels, before the page is requested: see preload), so a cold page is quick.
+HEAVY_MODULES = ("sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.ui.form")
+
 
 def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
     payload = base64.b64encode(content).decode()
@@ -36,19 +27,27 @@ def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
 
 
 class ParticipantApp:
-    def __init__(self, store: Store, query: str = "") -> None:
-        self.store = store
+    def __init__(self, store=None, query: str = "") -> None:
+        self._store = store
         params = parse_qs(query.lstrip("?"))
         self.course_param = (params.get("kurs") or [""])[0]
         code_param = (params.get("kod") or [""])[0]
         self.widget = w.VBox([w.HTML(STYLE)])
         self.widget.add_class("sip-app")
-        self.session: DraftSession | None = None
-        participant = store.resume(self.course_param, code_param) if code_param else None
+        self.session = None
+        participant = self.store.resume(self.course_param, code_param) if code_param else None
         if participant is not None:
             self.start(participant, code_param)
         else:
             self.show_join("Länken gäller inte längre. Gå med igen med din personliga kod." if code_param else "")
+
+    @property
+    def store(self):
+        if self._store is None:
+            from sipkurs.store import Store
+
+            self._store = Store()
+        return self._store
 
     # --- joining ----------------------------------------------------------------------------------------------
     def show_join(self, message: str = "") -> None:
@@ -69,6 +68,9 @@ class ParticipantApp:
         return render("message.html.j2", text=text) if text else ""
 
     def join(self) -> None:
+        from sipkurs import cases
+        from sipkurs.store import StoreError
+
         try:
             if self.code.value.strip():
                 participant = self.store.resume(self.course.value, self.code.value)
@@ -83,7 +85,11 @@ class ParticipantApp:
         self.start(participant, secret)
 
     # --- drafting ---------------------------------------------------------------------------------------------
-    def start(self, participant: Participant, secret: str) -> None:
+    def start(self, participant, secret: str) -> None:
+        from sipkurs import cases
+        from sipkurs.session import DraftSession
+        from sipkurs.ui.form import PlanForm
+
         self.session = DraftSession(self.store, participant)
         self.form = PlanForm()
         saved = self.session.restore()
@@ -140,6 +146,8 @@ class ParticipantApp:
         self.status.value = f'<p aria-live="polite">Sparat kl. {dt.datetime.now():%H:%M:%S}.</p>'
 
     def submit(self) -> None:
+        from sipkurs.store import StoreError
+
         self.saver.flush()
         try:
             sub = self.session.submit(self.form.data())
@@ -152,6 +160,8 @@ class ParticipantApp:
         )
 
     def export(self, fmt: str) -> None:
+        from sipkurs.export import plan_html, plan_pdf
+
         self.saver.flush()
         data = self.session.plan_data(self.form.data())
         fb = self.session.feedback(self.form.data())
@@ -164,9 +174,23 @@ class ParticipantApp:
             self.downloads.value = data_link(page, "text/html", "sip-utkast.html", "Ladda ner utskriften (HTML)")
 
 
-def participant_app(query: str = "", store: Store | None = None):
+def participant_app(query: str = "", store=None):
     """The widget tree the notebook displays."""
-    return ParticipantApp(store or Store(), query).widget
+    return ParticipantApp(store, query).widget
+
+
+def preload() -> None:
+    """Import and warm everything a participant needs after joining (catalogue, case library, graders)."""
+    import importlib
+
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+    from sipkurs.feedback import assess
+    from sipkurs.ui.form import PlanForm
+    from simulator.library import load_library
+
+    load_library()
+    assess(PlanForm().data())
 
 
 def request_query() -> str:
@@ -175,4 +199,6 @@ def request_query() -> str:
 
     from voila.utils import wait_for_request
 
+    if os.environ.get("VOILA_PREHEAT") == "True":  # a pool kernel: do the slow part before anyone waits
+        preload()
     return wait_for_request() or os.environ.get("QUERY_STRING", "")

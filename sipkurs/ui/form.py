@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from sipkurs.ui.style import LABEL_STYLE
 from sipkurs.ui.fields import NONE_CHOICE, SECTIONS, Field, Table, static_choices
 
-LABEL_STYLE = {"description_width": "21em"}
 WIDE = w.Layout(width="95%")
 
 
@@ -115,7 +115,9 @@ class Row:
         self.id = row_id
         title = f"{table.row_label} {row_id}".strip()
         self.inputs = {f.path: Input(f, f"{f.label} ({row_id})" if row_id else f.label) for f in table.columns}
-        self.remove = w.Button(description=f"Ta bort {title.lower()}", icon="trash", layout=w.Layout(width="auto"))
+        self.remove = w.Button(
+            description=f"Ta bort {table.row_label.lower()} {row_id}".strip(), icon="trash", layout=w.Layout(width="auto")
+        )
         self.remove.on_click(lambda _b: on_remove(self))
         heading = w.HTML(f"<h4>{title}</h4>")  # built only from our own labels and generated ids
         self.box = w.VBox([heading, *(i.widget for i in self.inputs.values()), self.remove])

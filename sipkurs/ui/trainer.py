@@ -11,10 +11,8 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from sipkurs.export import render
-from sipkurs.store import Store, StoreError
-from sipkurs.ui.app import STYLE
-from sipkurs.ui.form import LABEL_STYLE
+from sipkurs.templating import render
+from sipkurs.ui.style import LABEL_STYLE, STYLE
 
 
 def most_missed(rows, top: int = 5) -> list[tuple[str, int]]:
@@ -24,8 +22,8 @@ def most_missed(rows, top: int = 5) -> list[tuple[str, int]]:
 
 
 class TrainerApp:
-    def __init__(self, store: Store, query: str = "") -> None:
-        self.store = store
+    def __init__(self, store=None, query: str = "") -> None:
+        self._store = store
         params = parse_qs(query.lstrip("?"))
         self.course = w.Text(value=(params.get("kurs") or [""])[0], description="Kurskod", style=LABEL_STYLE)
         self.code = w.Password(description="Lärarkod", style=LABEL_STYLE)
@@ -45,7 +43,17 @@ class TrainerApp:
         )
         self.widget.add_class("sip-app")
 
+    @property
+    def store(self):
+        if self._store is None:
+            from sipkurs.store import Store
+
+            self._store = Store()
+        return self._store
+
     def render(self) -> None:
+        from sipkurs.store import StoreError
+
         try:
             rows = self.store.overview(self.course.value, self.code.value)
         except StoreError as exc:
@@ -56,5 +64,5 @@ class TrainerApp:
         )
 
 
-def trainer_app(query: str = "", store: Store | None = None):
-    return TrainerApp(store or Store(), query).widget
+def trainer_app(query: str = "", store=None):
+    return TrainerApp(store, query).widget
