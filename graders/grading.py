@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from graders.context import Context
 from graders.plan import Plan
 from graders.registry import Finding, Rule, family_names, rules
 from graders.report import FamilyScore, Report, RuleResult
 from simulator.models import Scenario
+
+
+NOT_APPLICABLE = Finding(None)
 
 
 def _status(score: float) -> str:
@@ -18,6 +23,18 @@ def _status(score: float) -> str:
 
 
 def _result(rule: Rule, finding: Finding) -> RuleResult:
+    return _cached_result(rule.code, finding)
+
+
+@lru_cache(maxsize=1)
+def _rule_by_code() -> dict[str, Rule]:
+    return {r.code: r for r in rules()}
+
+
+@lru_cache(maxsize=4096)
+def _cached_result(code: str, finding: Finding) -> RuleResult:
+    """The result of one rule; cached, because most plans produce the same few results (results are frozen)."""
+    rule = _rule_by_code()[code]
     if finding.score is None:
         return RuleResult(code=rule.code, title=rule.title, family=rule.family, status="not_applicable", score=0.0,
                           weight=rule.weight, message="Gäller inte den här planen.", source=rule.source)
@@ -41,7 +58,8 @@ def _weighted(results: list[RuleResult]) -> float:
 def grade(plan: Plan, scenario: Scenario | None = None, *, plan_name: str = "") -> Report:
     """Grade a plan against every rule; case rules apply only with a scenario."""
     ctx = Context(plan, scenario)
-    results = [_result(r, r.check(ctx, r.params)) for r in rules()]
+    results = [_result(r, NOT_APPLICABLE if r.family == "case" and scenario is None else r.check(ctx, r.params))
+               for r in rules()]
     details = []
     for family, name in family_names().items():
         mine = [r for r in results if r.family == family]

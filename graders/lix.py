@@ -28,15 +28,8 @@ class Lix:
 
 def lix(texts: str | list[str]) -> Lix:
     """LIX of a text, or of several texts each ending a sentence (plan fields are separate statements)."""
-    if isinstance(texts, str):
-        texts = [texts]
-    words = sentences = long_words = 0
-    for text in texts:
-        ws = _WORD.findall(text)
-        if not ws:
-            continue
-        words += len(ws)
-        long_words += sum(1 for w in ws if len(w) > 6)
-        parts = [p for p in _SENTENCE_END.split(text) if _WORD.search(p)]
-        sentences += max(len(parts), 1)
-    return Lix(words, sentences, long_words)
+    joined = texts if isinstance(texts, str) else "\n".join(texts)  # each field ends a sentence
+    words = _WORD.findall(joined)
+    long_words = sum(1 for w in words if len(w) > 6)
+    sentences = sum(1 for part in _SENTENCE_END.split(joined) if _WORD.search(part))
+    return Lix(len(words), sentences, long_words)

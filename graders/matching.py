@@ -36,6 +36,15 @@ def stems(text: str, min_length: int = 5, stem_length: int = 6) -> frozenset[str
     return frozenset(w[:stem_length] for w in words if len(w) >= min_length and w not in STOP)
 
 
+def is_effort(effort: PlanEffort, effort_id: str, catalogue: Catalogue) -> bool:
+    """Whether a plan effort is the catalogue effort ``effort_id``: by id, or, for an effort written without an id,
+    by an organisation that provides it and a text sharing a keyword with its name."""
+    if effort.effort:
+        return effort.effort == effort_id
+    known = catalogue.effort_by_id[effort_id]
+    return effort.organisation in known.providers and bool(stems(effort.what) & stems(known.name))
+
+
 @dataclass(frozen=True)
 class NeedMatch:
     truth: NeedTruth

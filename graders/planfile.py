@@ -70,6 +70,7 @@ def _field_path(loc: tuple) -> str:
     return out
 
 
+_LINK = re.compile(r"(?P<table>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+):")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -152,9 +153,10 @@ def _walk(text: str, loc: tuple) -> tuple[int, int]:
 
 def _message(err: dict) -> str:
     template = _PYDANTIC_SV.get(err["type"])
-    if template is None:  # our own validators raise Swedish ValueErrors
-        msg = err["msg"]
-        return msg.removeprefix("Value error, ")
+    if template is None:
+        if err["type"] == "value_error":  # our own validators raise Swedish ValueErrors
+            return err["msg"].removeprefix("Value error, ")
+        return f"ogiltigt värde ({err['type']})"
     try:
         return template.format(**(err.get("ctx") or {}))
     except (KeyError, IndexError):
@@ -178,6 +180,10 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         loc = tuple(err["loc"])
+        link = _LINK.match(_message(err)) if not loc else None
+        if link:  # a plan-wide check names the field in its message: point at that field
+            loc = (link["table"], int(link["index"]), link["field"])
+            err = {**err, "msg": _message(err)[link.end():].lstrip()}
         path = _field_path(loc)
         line, column = _locate(text, loc)
         more = len(exc.errors()) - 1
@@ -201,7 +207,7 @@ _JSON_REASONS = {
 
 
 def _json_reason(msg: str) -> str:
-    return _JSON_REASONS.get(msg, msg)
+    return _JSON_REASONS.get(msg, "felaktig JSON-syntax")
 
 
 def load_plan(path: str | Path) -> Plan:

@@ -9,6 +9,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from graders.plan import Plan
+from simulator.catalogue import load_catalogue
 from graders.registry import family_names
 from graders.report import STATUS_SV, Report
 
@@ -57,4 +58,14 @@ def to_html(report: Report, plan: Plan | None = None) -> str:
     """A standalone Swedish HTML page (lang="sv"); the plan's own texts, if given, are shown escaped."""
     families = [(f, [r for r in report.results if r.family == f.family]) for f in report.family_details]
     return _env().get_template("report.html.j2").render(
-        report=report, plan=plan, families=families, status_sv=STATUS_SV, mark=_MARK)
+        report=report, plan=plan, families=families, status_sv=STATUS_SV, mark=_MARK, org_name=_org_name,
+        effort_status=EFFORT_STATUS_SV)
+
+
+EFFORT_STATUS_SV = {"planned": "planerad", "ongoing": "pågående", "done": "genomförd"}
+
+
+def _org_name(org_id: str) -> str:
+    if not org_id:
+        return "–"
+    return load_catalogue().organisation(org_id).short

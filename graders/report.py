@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["pass", "partial", "fail", "not_applicable"]
 
@@ -12,6 +12,8 @@ STATUS_SV = {"pass": "godkänd", "partial": "delvis", "fail": "saknas", "not_app
 
 
 class RuleResult(BaseModel):
+    model_config = ConfigDict(frozen=True)  # results are shared between reports: never change one in place
+
     code: str
     title: str
     family: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from graders.matching import __doc__ as MATCHING_DOC
 from graders.registry import Rule, family_names, rules
 
 
@@ -36,5 +35,8 @@ def rules_markdown() -> str:
                     f"*Återkoppling:* {r.message.replace(' {detail}', '').replace('{detail} ', '')}", ""]
             if r.params:
                 out += ["*Parametrar:* " + "; ".join(f"`{k}` = {v}" for k, v in r.params.items()), ""]
-    out += ["## Hur behoven i fallet matchas (K001)", "", "```text", MATCHING_DOC.strip(), "```", ""]
+    out += ["## Var reglerna finns", "",
+            "Regeltexterna (titel, källa, vikt, återkoppling, parametrar) finns i `graders/data/rules.yaml`, kontrollerna",
+            "i `graders/checks/` (en modul per familj), matchningen av fallets behov (K001) i `graders/matching.py` och",
+            "orden för målgrupperna där SIP ska förutsättas (K005) i `graders/data/case_terms.yaml`.", ""]
     return "\n".join(out).rstrip() + "\n"

@@ -36,13 +36,15 @@ def write_plot(rows: list[dict], path: Path, top: int = 15) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    shown = [r for r in rows if r["andel_ej_uppfyllda"] > 0][:top] or rows[:1]
+    missed = sorted((r for r in rows if r["saknas"] + r["delvis"] > 0), key=lambda r: (-(r["saknas"] + r["delvis"]), r["kod"]))
+    shown = missed[:top] or rows[:1]
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(shown) + 1.5))
     labels = [f"{r['kod']} {r['regel']}" for r in shown][::-1]
     ax.barh(labels, [r["saknas"] for r in shown][::-1], color="#9b1111", label="saknas")
     ax.barh(labels, [r["delvis"] for r in shown][::-1], left=[r["saknas"] for r in shown][::-1], color="#d9a400",
             label="delvis")
     ax.set_xlabel("Antal planer")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title("Regler som gruppen oftast missar")
     ax.legend(loc="lower right")
     fig.tight_layout()

@@ -310,7 +310,8 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
     dupes("händelsen", [(f"events[{i}].id", e.id) for i, e in enumerate(case.events)])
     for i, e in enumerate(case.events):
         for j, a in enumerate(e.affects):
-            org_ok(f"events[{i}].affects[{j}]", a, person_ok=True)
+            if org_ok(f"events[{i}].affects[{j}]", a, person_ok=True) and a != PERSON_ROLE and a not in case.role_ids:
+                errs.append((f"events[{i}].affects[{j}]", f"händelsen berör '{a}', som inte har något rollkort i fallet"))
 
     for i, c in enumerate(case.person.current_efforts):
         base = f"person.current_efforts[{i}]"
@@ -390,7 +391,8 @@ def _placeholder_errors(case: Case) -> list[tuple[str, str]]:
     for path, text in text_fields(case).items():
         for name in PLACEHOLDER.findall(text):
             if name not in PLACEHOLDERS:
-                errs.append((path, f"okänd platshållare '{{{name}}}'; tillåtna: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS[:4]) + ", {efternamn}, {kommun}, {alder}"))
+                allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS if p[0].islower())
+                errs.append((path, f"okänd platshållare '{{{name}}}'; tillåtna: {allowed}"))
         if text.count("{") != text.count("}"):
             errs.append((path, "klammerparenteserna { } går inte jämnt ut"))
     return errs

@@ -27,7 +27,7 @@ from simulator.models import (
     Person,
     Scenario,
 )
-from simulator.texts import fill, text_values
+from simulator.texts import text_values
 
 CASE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 PERSON_ROLE = "personen"  # the role id of whoever plays the person; every other role id is an organisation id
@@ -240,7 +240,7 @@ def text_fields(case: Case) -> dict[str, str]:
 
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDERS = ("namn", "hon", "henne", "hennes", "Hon", "Henne", "Hennes", "efternamn", "kommun", "alder")
+PLACEHOLDERS = ("namn", "hon", "henne", "hennes", "Hon", "Henne", "Hennes", "namns", "efternamn", "kommun", "alder")
 
 
 def kommun_region(kommun: str) -> str | None:
@@ -250,9 +250,14 @@ def kommun_region(kommun: str) -> str | None:
     return None
 
 
+def genitive(name: str) -> str:
+    """Swedish genitive: Kims, but Lars and Max stay as they are."""
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
 def person_values(person: Person) -> dict[str, str]:
-    return text_values(person.given_name, person.gender, efternamn=person.family_name, kommun=person.kommun, alder=person.age)
+    return text_values(
+        person.given_name, person.gender, namns=genitive(person.given_name), efternamn=person.family_name,
+        kommun=person.kommun, alder=person.age,
+    )
 
-
-def fill_text(template: str, values: dict[str, str]) -> str:
-    return fill(template, values)

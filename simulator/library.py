@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
 from simulator.case_validation import CaseError, validate_paths
 from simulator.cases import Case
 
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# The top-level scenarios/ folder of the repository; SIPKURS_SCENARIOS points elsewhere (e.g. a course's own cases).
+SCENARIOS_DIR = Path(os.environ.get("SIPKURS_SCENARIOS") or Path(__file__).resolve().parent.parent / "scenarios")
 
 
 class InvalidLibrary(ValueError):

@@ -5,6 +5,7 @@
 - ``role:<organisation id>``: the participant view plus that role's own card and its own hidden information.
 - ``role:personen``: the participant view plus the person's worries and what the person tells only when asked.
 - ``trainer``: everything, including every role card, all hidden information, the events and the facit.
+- ``event:<event id>``: one event as a handout the trainer gives the affected roles during the exercise.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from simulator.cases import DIFFICULTY_LABELS, PERSON_ROLE, Case, person_values
 from simulator.catalogue import Catalogue, load_catalogue
 from simulator.texts import fill
 
-VIEW_KINDS = ("participant", "trainer", "role")
+VIEW_KINDS = ("participant", "trainer", "role", "event")
 
 
 class UnknownView(ValueError):
@@ -36,7 +37,7 @@ class Section:
 class View:
     title: str
     subtitle: str
-    kind: str  # participant, trainer or role
+    kind: str  # participant, trainer, role or event
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
     def texts(self) -> list[str]:
@@ -50,11 +51,13 @@ def parse_view(case: Case, view: str) -> tuple[str, str | None]:
     """('participant'|'trainer'|'role', role id or None); raises UnknownView with a Swedish message."""
     if view in ("participant", "trainer"):
         return view, None
-    kind, _, role = view.partition(":")
-    if kind == "role" and (role == PERSON_ROLE or role in case.role_ids):
-        return "role", role
-    roles = ", ".join(f"role:{r}" for r in (*case.role_ids, PERSON_ROLE))
-    raise UnknownView(f"okänd vy '{view}' för fallet {case.id}; välj participant, trainer eller en av: {roles}")
+    kind, _, name = view.partition(":")
+    if kind == "role" and (name == PERSON_ROLE or name in case.role_ids):
+        return "role", name
+    if kind == "event" and name in {e.id for e in case.events}:
+        return "event", name
+    choices = ", ".join([*(f"role:{r}" for r in (*case.role_ids, PERSON_ROLE)), *(f"event:{e.id}" for e in case.events)])
+    raise UnknownView(f"okänd vy '{view}' för fallet {case.id}; välj participant, trainer eller en av: {choices}")
 
 
 def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | None = None) -> View:
@@ -68,6 +71,8 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
         return fill(text, values)
 
     org = lambda o: cat.organisation(o).name if o in cat.organisation_by_id else o  # noqa: E731
+    if kind == "event":
+        return _event_view(case, role, variant, f, org)
     card = case.case_card
     sections = [
         Section("Inbjudan till SIP", paragraphs=(f(card.text),), pairs=(("Kallar", org(card.inviter)),)),
@@ -118,6 +123,20 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
     )
     subtitle = f"{label} · fall {case.id} · variant {variant} · nivå {DIFFICULTY_LABELS[int(case.difficulty)]}"
     return View(title=f(case.title), subtitle=subtitle, kind=kind, sections=tuple(s for s in sections if s is not None))
+
+
+def _event_view(case: Case, event_id: str, variant: int, f, org) -> View:
+    event = next(e for e in case.events if e.id == event_id)
+    affected = tuple("personen" if a == PERSON_ROLE else org(a) for a in event.affects)
+    return View(
+        title=f"Händelse: {f(event.title)}",
+        subtitle=f"Händelsekort · fall {case.id} · variant {variant}",
+        kind="event",
+        sections=(
+            Section("Det här har hänt", paragraphs=(f(event.text),)),
+            Section("Berör", items=affected or ("Alla som deltar i mötet.",)),
+        ),
+    )
 
 
 def _when(months_ago: int) -> str:
@@ -186,8 +205,10 @@ def _trainer_sections(case: Case, scenario, f, cat: Catalogue) -> list[Section]:
     ]
 
 
-def view_names(case: Case) -> list[str]:
-    return ["participant", "trainer", *(f"role:{r}" for r in case.role_ids), f"role:{PERSON_ROLE}"]
+def view_names(case: Case, *, events: bool = False) -> list[str]:
+    """Every view of the case; with events=True also one handout per event."""
+    names = ["participant", "trainer", *(f"role:{r}" for r in case.role_ids), f"role:{PERSON_ROLE}"]
+    return names + [f"event:{e.id}" for e in case.events] if events else names
 
 
 def render(case: Case, view: str = "participant", fmt: str = "md", variant: int = 0) -> str:

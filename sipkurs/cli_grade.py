@@ -49,7 +49,7 @@ def grade(paths, scenario_id, out, formats) -> None:
     scenarios: dict[str, object] = {}
     reports, bad = [], 0
     console = Console(stderr=True)
-    with Progress(console=console, transient=True) as progress:
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("Bedömer planer", total=len(files))
         for path in files:
             progress.advance(task)
@@ -79,6 +79,9 @@ def grade(paths, scenario_id, out, formats) -> None:
                         (out / f"{stem}.html").write_text(to_html(report, plan), encoding="utf-8")
                 except OSError as exc:
                     raise UserError(f"kunde inte skriva i {out}: {os_error_sv(exc)}") from None
+    if len(files) == 1 and reports and out is None:  # one plan on screen: the whole feedback
+        click.echo(to_text(reports[0]), nl=False)
+        return
     for r in reports:
         click.echo(f"{r.plan_name}: {percent(r.score)}" + ("" if r.scenario_id else " (utan fall)"))
     if reports:

@@ -46,15 +46,21 @@ def _case(case_id: str):
 
 @scenario.command()
 @click.argument("case_id", metavar="ID")
-@click.option("--view", "view", default="participant", show_default=True, help="participant, trainer eller role:ORGANISATION (role:personen för den som spelar personen).")
+@click.option("--view", "view", default="participant", show_default=True, help="participant, trainer, role:ORGANISATION (role:personen för den som spelar personen) eller event:HÄNDELSE.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="Utdataformat.")
-@click.option("--variant", type=click.IntRange(min=0, max=1_000_000), default=0, show_default=True, help="Variantens nummer (samma nummer ger samma person).")
+@click.option("--variant", type=click.IntRange(min=0, max=1_000_000), help="Variantens nummer (samma nummer ger samma person). Utan: numret i ID@N, annars 0.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil i stället för skärmen.")
-def preview(case_id: str, view: str, fmt: str, variant: int, output: Path | None) -> None:
-    """Visa ett fall så som deltagare, en roll eller utbildaren ser det."""
+def preview(case_id: str, view: str, fmt: str, variant: int | None, output: Path | None) -> None:
+    """Visa ett fall så som deltagare, en roll eller utbildaren ser det (ID eller ID@N för variant N)."""
+    from simulator.cases import VARIANT_SEPARATOR
     from simulator.views import UnknownView, render
 
-    case = _case(case_id.partition("@")[0])
+    base, sep, number = case_id.partition(VARIANT_SEPARATOR)
+    if sep and not (number.isascii() and number.isdigit()):
+        raise UserError(f"ogiltigt varianttal i '{case_id}'; skriv till exempel {base}@3", 2)
+    if variant is None:
+        variant = int(number) if sep else 0
+    case = _case(base)
     try:
         text = render(case, view, fmt, variant)
     except UnknownView as exc:

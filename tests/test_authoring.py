@@ -28,12 +28,18 @@ def test_starts_empty_and_lists_every_case_file(app):
 def test_picking_a_file_validates_and_previews_it(app):
     app.file.value = str(SCENARIOS_DIR / "ung_hvb_placerad.yaml")
     assert "Inga fel" in app.status.value
-    assert [v for _, v in app.view.options] == ["participant", "trainer", "role:socialtjanst_barn", "role:bup", "role:skola", "role:personen"]
+    assert [v for _, v in app.view.options] == [
+        "participant", "trainer", "role:socialtjanst_barn", "role:bup", "role:skola", "role:personen",
+        "event:rymning", "event:pappan_ar_emot", "event:kontakt_slutar",
+    ]
+    assert ("Händelsekort: rymning", "event:rymning") in app.view.options
     assert "Placerad på HVB" in app.preview.value and "Facit" not in app.preview.value
     app.view.value = "trainer"
     assert "Facit" in app.preview.value
     app.view.value = "role:bup"
     assert "i kö sedan i fjol" in app.preview.value and "Din chef har sagt" not in app.preview.value
+    app.view.value = "event:rymning"
+    assert "kommer inte tillbaka till HVB-hemmet" in app.preview.value and "Facit" not in app.preview.value
 
 
 def test_errors_appear_live_with_line_and_column(app):

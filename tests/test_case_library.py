@@ -95,6 +95,17 @@ def test_variant_fills_placeholders_and_masks_the_personnummer():
     assert s.person.consent.given_by == "vårdnadshavarna" and s.person.is_child
 
 
+def test_genitive_placeholder():
+    from simulator.cases import genitive
+
+    assert [genitive(n) for n in ("Kim", "Lars", "Max", "Inez")] == ["Kims", "Lars", "Max", "Inez"]
+    case = load_library()["barn_autism_avlastning"]
+    s = case.variant(0)
+    from simulator.views import render
+
+    assert f"Är expert på {genitive(s.person.given_name)} signaler" in render(case, "participant", "md")
+
+
 def test_same_variant_in_another_process_and_on_another_day():
     code = "from simulator.lookup import get_scenario; print(get_scenario('demens_hjartsvikt@4').model_dump_json())"
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
@@ -138,3 +149,12 @@ def test_load_library_rejects_a_broken_directory(tmp_path):
     (tmp_path / "x.yaml").write_text("id: [", encoding="utf-8")
     with pytest.raises(InvalidLibrary, match="x.yaml:1"):
         load_library(Path(tmp_path))
+
+
+def test_the_example_in_the_trainers_guide_is_a_valid_case():
+    doc = (Path(__file__).parent.parent / "docs" / "fallformat.md").read_text(encoding="utf-8")
+    example = doc.split("## Exempel", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    from simulator.case_validation import load_case_text
+
+    case, errors = load_case_text(example, "docs/fallformat.md")
+    assert [str(e) for e in errors] == [] and case.variant(1).id == "skor_aldre_ensam@1"

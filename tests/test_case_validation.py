@@ -27,7 +27,7 @@ def position(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
 
 def broken(old: str | tuple[str, ...], new: str | tuple[str, ...]) -> str:
     text = BASE
-    for o, n in zip(*((old, new) if isinstance(old, tuple) else ((old,), (new,)))):
+    for o, n in zip(*((old, new) if isinstance(old, tuple) else ((old,), (new,))), strict=True):
         assert text.count(o) == 1, o
         text = text.replace(o, n)
     return text
@@ -47,8 +47,8 @@ def test_the_base_file_is_valid():
 
 # (description, old text, new text, needle whose start is the expected position, field path, message pattern)
 BREAKS = [
-    ("unknown organisation in a role", "  - organisation: arbetsformedlingen", "  - organisation: arbetsformedling",
-     "arbetsformedling\n", "roles[2].organisation", r"okänd organisation 'arbetsformedling' \(menar du 'arbetsformedlingen'\?\)"),
+    ("unknown organisation in a role", "  - organisation: arbetsmarknadsenhet", "  - organisation: arbetsmarknadsenheten",
+     "arbetsmarknadsenheten\n", "roles[3].organisation", r"okänd organisation 'arbetsmarknadsenheten' \(menar du 'arbetsmarknadsenhet'\?\)"),
     ("unknown effort", "expected_efforts: [arbetsmarknadsinsats, arbetstraning]", "expected_efforts: [arbetsmarknadsinsats, arbetstraningen]",
      "arbetstraningen", "needs[2].expected_efforts[1]", r"okänd insats 'arbetstraningen'"),
     ("unknown need area", "    area: arbete\n", "    area: jobb\n", "jobb\n", "needs[2].area", r"okänt behovsområde 'jobb'"),
@@ -61,6 +61,8 @@ BREAKS = [
     ("duplicate role", "  - organisation: arbetsmarknadsenhet", "  - organisation: vardcentral",
      "vardcentral\n    title: jobbcoach", "roles[3].organisation", r"rollen 'vardcentral' finns redan"),
     ("duplicate event id", "{id: kurator_slutar,", "{id: beslut_fk,", "beslut_fk, title: Nyckelperson", "events[1].id", r"händelsen 'beslut_fk' finns redan"),
+    ("event affects a role that is not in the case", "affects: [vardcentral]}", "affects: [bup]}", "bup]}", "events[1].affects[0]",
+     r"händelsen berör 'bup', som inte har något rollkort"),
     ("other actor given overall responsibility", "overall_responsibility: [region, kommun]", "overall_responsibility: [region, forsakringskassan]",
      "forsakringskassan]", "facit.overall_responsibility[1]", r"annan aktör och kan inte ha det övergripande ansvaret"),
     ("presumption that contradicts the catalogue", "presumed_sip: false", "presumed_sip: true", "true\n", "facit.presumed_sip",

@@ -132,3 +132,18 @@ def test_views_follow_the_variant():
     a, b = (case.variant(n).person.full_name for n in (0, 1))
     assert a != b
     assert a in render(case, "participant", "md", 0) and b in render(case, "participant", "md", 1)
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_event_handouts_show_only_their_event(case_id):
+    case = LIB[case_id]
+    events = [v for v in view_names(case, events=True) if v.startswith("event:")]
+    assert len(events) == len(case.events) >= 1
+    for view in events:
+        page = _norm(render(case, view, "md", 2))
+        own = view.partition(":")[2]
+        for label, secret in hidden_texts(case, 2, None).items():
+            if label != f"händelse {own}":
+                assert _norm(secret) not in page, f"{view} visar {label}"
+            else:
+                assert _norm(secret) in page

@@ -49,7 +49,7 @@ def test_validate_domain_errors_name_file_line_and_column(tmp_path):
 def test_list_shows_id_title_difficulty_and_groups():
     r = run("scenario", "list")
     assert r.returncode == 0
-    line = next(l for l in r.stdout.splitlines() if l.startswith("ung_hvb_placerad"))
+    line = next(x for x in r.stdout.splitlines() if x.startswith("ung_hvb_placerad"))
     assert "avancerad" in line and "Placerad på HVB" in line and "placerade_barn" in line
     assert len(r.stdout.splitlines()) >= 12
 
@@ -60,6 +60,14 @@ def test_preview_views(view):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("# Placerad på HVB") and "variant 2" in r.stdout
     assert ("Facit" in r.stdout) == (view == "trainer")
+
+
+def test_preview_accepts_a_scenario_id_with_its_variant():
+    a = run("scenario", "preview", "skor_aldre_ensam@3")
+    b = run("scenario", "preview", "skor_aldre_ensam", "--variant", "3")
+    assert a.returncode == 0 and a.stdout == b.stdout and "variant 3" in a.stdout
+    bad = run("scenario", "preview", "skor_aldre_ensam@x")
+    assert bad.returncode == 2 and "ogiltigt varianttal" in bad.stderr
 
 
 def test_preview_html_to_file(tmp_path):

@@ -123,3 +123,44 @@ def test_nbgrader_cell_returns_points_as_last_expression_and_writes_no_stderr(tm
     assert not [o for o in broken if o.output_type == "error" or o.get("name") == "stderr"]
     assert [o["data"]["text/plain"] for o in broken if o.output_type == "execute_result"] == ["0.0"]
     assert "Planen kunde inte läsas" in "".join(o["text"] for o in broken if o.get("name") == "stdout")
+
+
+def test_cli_grade_one_plan_prints_the_whole_feedback():
+    result = run("grade", str(PLANS / "psykos_missbruk-1-0/brist-malgrupp-inte-namnd.json"))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Återkoppling på SIP-utkastet")
+    assert "✗ K005 Målgrupp där SIP ska förutsättas [saknas]" in result.stdout
+    assert "psykisk sjukdom i kombination med missbruk" in result.stdout
+
+
+def test_cli_grade_without_scenario_grades_without_the_case(tmp_path):
+    plan = json.loads((PLANS / "sjukskriven-1-0/utmarkt.json").read_text(encoding="utf-8"))
+    plan["scenario_id"] = ""
+    (tmp_path / "p.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    result = run("grade", str(tmp_path / "p.json"))
+    assert result.returncode == 0 and "Fallet: inte bedömt (inget scenario angivet)" in result.stdout
+
+
+def test_html_shows_the_efforts_escaped():
+    plan = load_plan(PLANS / "sjukskriven-1-0/utmarkt.json")
+    plan.efforts[0].what = "<i>Samtal</i> & stöd"
+    html = to_html(grade(plan), plan)
+    assert "<i>Samtal" not in html and "&lt;i&gt;Samtal&lt;/i&gt; &amp; stöd" in html
+    assert "<td>vårdcentralen</td>" in html and "<td>pågående</td>" in html
+
+
+def test_shipped_nbgrader_notebook_grades_the_plan_beside_it(tmp_path):
+    source = ROOT / "courses/sip-inlamning.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    grade_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(grade_cells) == 1
+    points = grade_cells[0].metadata["nbgrader"]["points"]
+    assert f"max_points={points}" in grade_cells[0].source
+    shutil.copy(PLANS / "barn_skolfranvaro-1-0/brist-utan-samtycke.json", tmp_path / "plan.json")
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = grade_cells[0].outputs
+    assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    value = float(next(o for o in outputs if o.output_type == "execute_result")["data"]["text/plain"])
+    report = grade(load_plan(tmp_path / "plan.json"), get_scenario("barn_skolfranvaro-1-0"))
+    assert value == report.points(points) < points

@@ -80,3 +80,22 @@ def test_documented_example_is_the_shipped_file_and_is_gradable():
     report = grade(plan, get_scenario(plan.scenario_id))
     assert report.score == 1.0
     assert all(r.status in ("pass", "not_applicable") for r in report.results)
+
+
+def test_broken_link_points_at_the_linking_field(tmp_path):
+    bad = tmp_path / "p.json"
+    bad.write_text('{"format": "sipkurs-plan",\n "needs": [{"id": "N1"}],\n "efforts": [\n  {"id": "E1", "needs": ["N1"]},\n'
+                   '  {"id": "E2",\n   "needs": ["N9"]}]}\n', encoding="utf-8")
+    with pytest.raises(PlanFileError) as info:
+        load_plan(bad)
+    assert str(info.value) == f"{bad}:6:4: efforts[1].needs: okänt behov 'N9'"
+
+
+def test_schema_accepts_every_plan_of_the_labelled_set():
+    import jsonschema
+
+    schema = json.loads((ROOT / "graders/plan.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "tests/data/plans").rglob("*.json")):
+        assert not list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8")))), path
+    assert list(validator.iter_errors({"format": "sipkurs-plan", "version": 1, "okänt": 1}))

@@ -1,4 +1,7 @@
-"""Case rules: the plan against the scenario's ground truth (facit). Without a scenario they do not apply."""
+"""Case rules: the plan against the scenario's ground truth (facit).
+
+Without a scenario the grader marks every case rule not applicable before calling it (graders/grading.py), so these
+checks always have ``ctx.scenario``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import yaml
 
 from graders.checks.common import listing, quoted
 from graders.context import Context
-from graders.matching import CaseMatcher
+from graders.matching import CaseMatcher, is_effort
 from graders.plan import EffortStatus
 from graders.registry import DATA_DIR, Finding, check
 
@@ -27,8 +30,6 @@ def _name(ctx: Context, org_id: str) -> str:
 
 @check("K001")
 def every_need_met(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None:
-        return NOT_APPLICABLE
     matches = CaseMatcher(ctx.plan, ctx.scenario, ctx.catalogue, min_length=params["keyword_min_length"],
                           stem_length=params["stem_length"], min_shared=params["min_shared_stems"]).match()
     if not matches:
@@ -44,8 +45,6 @@ def every_need_met(ctx: Context, params: dict) -> Finding:
 
 @check("K002")
 def right_provider(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None:
-        return NOT_APPLICABLE
     checked = [e for e in ctx.plan.efforts if e.effort in ctx.catalogue.effort_by_id]
     if not checked:
         return NOT_APPLICABLE
@@ -61,8 +60,6 @@ def right_provider(ctx: Context, params: dict) -> Finding:
 
 @check("K003")
 def overall_with_right_principal(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None:
-        return NOT_APPLICABLE
     o = ctx.plan.overall_responsibility
     ok = ctx.scenario.ground_truth.acceptable_overall
     names = " eller ".join(f"{p}en" for p in ok)
@@ -78,8 +75,6 @@ def overall_with_right_principal(ctx: Context, params: dict) -> Finding:
 
 @check("K004")
 def other_actors_listed(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None:
-        return NOT_APPLICABLE
     truth = ctx.scenario.ground_truth
     if not truth.other_actors:
         return NOT_APPLICABLE
@@ -100,7 +95,7 @@ def other_actors_listed(ctx: Context, params: dict) -> Finding:
 
 @check("K005")
 def presumption_group(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None or not ctx.scenario.ground_truth.presumed_sip:
+    if not ctx.scenario.ground_truth.presumed_sip:
         return NOT_APPLICABLE
     terms = case_terms()
     text = ctx.all_text_folded
@@ -116,7 +111,7 @@ def presumption_group(ctx: Context, params: dict) -> Finding:
 
 @check("K006")
 def discharge_deadline(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None or not ctx.scenario.ground_truth.discharge:
+    if not ctx.scenario.ground_truth.discharge:
         return NOT_APPLICABLE
     p = ctx.plan
     if p.discharge_ready is None:
@@ -133,17 +128,12 @@ def discharge_deadline(ctx: Context, params: dict) -> Finding:
 
 @check("K007")
 def in_place_marked(ctx: Context, params: dict) -> Finding:
-    if ctx.scenario is None:
-        return NOT_APPLICABLE
     in_place = ctx.scenario.ground_truth.efforts_in_place
     if not in_place:
         return NOT_APPLICABLE
-    by_effort: dict[str, list] = {}
-    for e in ctx.plan.efforts:
-        by_effort.setdefault(e.effort, []).append(e)
     missing, planned = [], []
     for eid in in_place:
-        found = by_effort.get(eid, [])
+        found = [e for e in ctx.plan.efforts if is_effort(e, eid, ctx.catalogue)]
         if not found:
             missing.append(ctx.catalogue.effort(eid).name)
         elif all(e.status is EffortStatus.planned for e in found):

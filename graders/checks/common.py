@@ -1,13 +1,8 @@
-"""Small helpers the checks share: turning counts into findings and lists into Swedish phrases."""
+"""Small helpers the checks share: two-part requirements and lists as Swedish phrases."""
 
 from __future__ import annotations
 
 from graders.registry import Finding
-
-
-def share(good: int, total: int, detail: str = "") -> Finding:
-    """The fraction of items that are right; an empty list scores 0."""
-    return Finding(good / total if total else 0.0, detail)
 
 
 def both(a: bool, b: bool, missing_a: str, missing_b: str) -> Finding:

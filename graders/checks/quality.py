@@ -4,6 +4,7 @@ explained abbreviations, the person's own words."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graders.checks.common import both, listing
 from graders.context import Context, filled
@@ -40,9 +41,9 @@ def measurable_goals(ctx: Context, params: dict) -> Finding:
 def plain_swedish(ctx: Context, params: dict) -> Finding:
     result = lix(ctx.prose)
     if result.words < params["min_words"]:
-        return Finding(0.0, f"Planen har för lite text för att bedöma ({result.words} ord).")
+        return Finding(0.0, f"Planen har för lite löptext för att bedöma läsbarheten ({result.words} ord); fyll i planens textfält.")
     value = result.value
-    detail = f"LIX är {value:.0f} (gräns {params['limit']})."
+    detail = f"Läsbarhetsindex (LIX) är {value:.0f}; gränsen är {params['limit']}."
     if value <= params["limit"]:
         return Finding(1.0, detail)
     if value <= params["upper"]:
@@ -50,11 +51,19 @@ def plain_swedish(ctx: Context, params: dict) -> Finding:
     return Finding(0.0, detail)
 
 
+@lru_cache(maxsize=8)
+def _abbreviation_pattern(abbreviations: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
 @check("Q003")
 def abbreviations(ctx: Context, params: dict) -> Finding:
     text, folded = ctx.all_text, ctx.all_text_folded
     known = set(params["always_known"])
-    used = [a for a in ctx.catalogue.abbreviations if a not in known and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text)]
+    candidates = tuple(a for a in ctx.catalogue.abbreviations if a not in known)
+    found = set(_abbreviation_pattern(candidates).findall(text)) if candidates else set()
+    used = [a for a in candidates if a in found]
     if not used:
         return Finding(1.0)
     unexplained = [a for a in used if ctx.catalogue.abbreviations[a].casefold() not in folded]

@@ -24,7 +24,8 @@ NEW_CASE = ""  # the file picker's value for "write a new case in the text area"
 def _view_label(view: str) -> str:
     if view in VIEW_LABELS:
         return VIEW_LABELS[view]
-    return "Rollkort: " + view.partition(":")[2]
+    kind, _, name = view.partition(":")
+    return ("Händelsekort: " if kind == "event" else "Rollkort: ") + name
 
 
 class AuthoringApp:
@@ -160,7 +161,7 @@ class AuthoringApp:
         return [duplicate_id_error(self.text.value, name, self.case.id, own_file.name)]
 
     def _update_views(self) -> None:
-        names = view_names(self.case) if self.case else ["participant"]
+        names = view_names(self.case, events=True) if self.case else ["participant"]
         current = self.view.value
         self.view.options = [(_view_label(v), v) for v in names]
         self.view.value = current if current in names else "participant"
