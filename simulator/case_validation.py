@@ -13,13 +13,14 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from string import Formatter
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from simulator.cases import PERSON_ROLE, PLACEHOLDER, PLACEHOLDERS, Case, kommun_region, text_fields
+from simulator.cases import PERSON_ROLE, PLACEHOLDERS, Case, kommun_region, text_fields
 from simulator.catalogue import Catalogue, load_catalogue
 
 SCHEMA_LINE = "# yaml-language-server: $schema=./case.schema.json"
@@ -387,14 +388,20 @@ def _facit_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
 
 
 def _placeholder_errors(case: Case) -> list[tuple[str, str]]:
+    """Every text must fill for every variant: only known {placeholders}, balanced braces, no format codes."""
     errs: list[tuple[str, str]] = []
+    allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS if p[0].islower())
     for path, text in text_fields(case).items():
-        for name in PLACEHOLDER.findall(text):
+        try:
+            fields = [(name, conv, spec) for _, name, spec, conv in Formatter().parse(text) if name is not None]
+        except ValueError:
+            errs.append((path, "klammerparenteserna { } går inte jämnt ut (skriv {{ eller }} för en klammer i texten)"))
+            continue
+        for name, conv, spec in fields:
             if name not in PLACEHOLDERS:
-                allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS if p[0].islower())
                 errs.append((path, f"okänd platshållare '{{{name}}}'; tillåtna: {allowed}"))
-        if text.count("{") != text.count("}"):
-            errs.append((path, "klammerparenteserna { } går inte jämnt ut"))
+            elif conv or spec:
+                errs.append((path, f"platshållaren '{{{name}}}' får inte ha ! eller : efter namnet"))
     return errs
 
 

@@ -239,7 +239,6 @@ def text_fields(case: Case) -> dict[str, str]:
     return out
 
 
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDERS = ("namn", "hon", "henne", "hennes", "Hon", "Henne", "Hennes", "namns", "efternamn", "kommun", "alder")
 
 

@@ -110,7 +110,12 @@ def test_same_variant_in_another_process_and_on_another_day():
     code = "from simulator.lookup import get_scenario; print(get_scenario('demens_hjartsvikt@4').model_dump_json())"
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
     assert len(outs) == 1
-    assert Scenario.model_validate_json(outs.pop()) == get_scenario("demens_hjartsvikt@4")
+    today = get_scenario("demens_hjartsvikt@4")
+    assert Scenario.model_validate_json(outs.pop()) == today
+    from freezegun import freeze_time
+
+    with freeze_time("2031-07-02"):
+        assert load_library()["demens_hjartsvikt"].variant(4) == today
 
 
 def test_get_scenario_resolves_case_ids_and_keeps_generated_ids():

@@ -75,6 +75,8 @@ BREAKS = [
     ("unknown target group", "target_groups: [sjukskrivna]", "target_groups: [sjukskriva]", "sjukskriva]", "target_groups[0]", r"okänd målgrupp"),
     ("unknown kommun", "  age: [34, 52]\n", "  age: [34, 52]\n  kommun: Stockholm\n", "Stockholm", "person.kommun", r"finns inte i simulator/data/places.yaml"),
     ("unknown placeholder", "title: rehabkoordinator", "title: rehab {roll}", "rehab {roll}", "roles[0].title", r"okänd platshållare '\{roll\}'"),
+    ("unbalanced braces", "title: rehabkoordinator", "title: rehab }{", "rehab }{", "roles[0].title", r"klammerparenteserna \{ \} går inte jämnt ut"),
+    ("format code in a placeholder", "title: rehabkoordinator", "title: rehab {namn!r}", "rehab {namn", "roles[0].title", r"får inte ha ! eller :"),
     ("case card names an expected effort", "Rehabkoordinatorn på vårdcentralen kallar", "Hon vill ha arbetsträning via kommunens arbetsmarknadsenhet. Rehabkoordinatorn kallar",
      ">-", "case_card.text", r"fallkortet avslöjar facit: det nämner den förväntade insatsen 'Arbetsträning via kommunens arbetsmarknadsenhet'"),
     ("role card names another organisation's expected effort", "priorities: Ett tydligt underlag om arbetsförmåga och en plan med datum.",
@@ -258,3 +260,21 @@ def test_random_documents_only_give_validation_errors(text):
     assert (case is None) == bool(errors)
     for e in errors:
         assert isinstance(e, CaseError) and e.message and "\n" not in e.message and e.line >= 1 and e.column >= 1
+
+
+BRACES = st.text(alphabet=st.sampled_from(list("{}!:namhoe0 ")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(["title: Sjukskriven och bollad", "    title: rehabkoordinator", "  occupation: Sjukskriven", "    - Jag vill arbeta halvtid"]), BRACES)
+def test_a_case_that_validates_always_fills_and_renders(anchor, noise):
+    from simulator.views import render, view_names
+
+    assert BASE.count(anchor) == 1
+    text = BASE.replace(anchor, anchor + " " + noise.replace("\n", " "))
+    case, errors = load_case_text(text, "fall.yaml")
+    if case is None:
+        assert errors and all(isinstance(e, CaseError) for e in errors)
+        return
+    for view in view_names(case, events=True):
+        assert render(case, view, "md", 1) and render(case, view, "html", 2)
