@@ -83,7 +83,10 @@ class Server:
         """CPU percent of this server and its kernels (other work on the machine does not count)."""
         procs = [psutil.Process(self.proc.pid), *psutil.Process(self.proc.pid).children(recursive=True)]
         for p in procs:
-            p.cpu_percent(None)
+            try:
+                p.cpu_percent(None)
+            except psutil.NoSuchProcess:
+                pass
         time.sleep(interval)
         total = 0.0
         for p in procs:

@@ -159,3 +159,31 @@ def test_library_case_gives_each_participant_a_variant_without_facit(tmp_path):
     assert "Facit" not in card_a and "facit" not in card_a.lower()
     assert DraftSession(store, a).scenario.person.full_name != DraftSession(store, b).scenario.person.full_name
     store.close()
+
+
+def test_join_page_loads_without_the_heavy_modules():
+    """A cold page imports only the widgets; the store, graders and cases come when someone joins (or preheat)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sipkurs.ui.app, sipkurs.ui.trainer\n"
+        "heavy = ('sqlalchemy', 'graders', 'simulator', 'faker', 'fpdf', 'matplotlib')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_serve_runs_standalone_voila_in_swedish_with_culling():
+    from pathlib import Path
+
+    from sipkurs.cli_app import APP_NOTEBOOK, TRAINER_NOTEBOOK, notebooks_dir, voila_command, voila_config
+
+    cmd = voila_command(notebooks_dir(), "127.0.0.1", 9999, 6, 120)
+    assert cmd[1:3] == ["-m", "voila"] and "--VoilaExporter.language_code=sv" in cmd
+    assert "--MappingKernelManager.cull_idle_timeout=120" in cmd and "--KernelManager.transport=ipc" in cmd
+    pools = voila_config(6)["VoilaKernelManager"]
+    assert pools["kernel_pools_config"][APP_NOTEBOOK]["pool_size"] == 6 and TRAINER_NOTEBOOK in pools["preheat_denylist"]
+    served = sorted(p.name for p in Path(notebooks_dir()).iterdir())
+    assert served == sorted([APP_NOTEBOOK, TRAINER_NOTEBOOK])  # nothing else is reachable by URL

@@ -197,8 +197,9 @@ def request_query() -> str:
     """The page's query string. With preheated kernels this waits for the page request (imports are done by then)."""
     import os
 
-    from voila.utils import wait_for_request
+    if os.environ.get("VOILA_PREHEAT") != "True":  # a kernel started for this page: Voila set the query already
+        return os.environ.get("QUERY_STRING", "")
+    preload()  # a pool kernel: do the slow part before anyone waits
+    from voila.utils import wait_for_request  # imports Voila's server side (~2 s): only worth it in a pool kernel
 
-    if os.environ.get("VOILA_PREHEAT") == "True":  # a pool kernel: do the slow part before anyone waits
-        preload()
     return wait_for_request() or os.environ.get("QUERY_STRING", "")
