@@ -94,6 +94,10 @@ def test_serve_refuses_bad_options_in_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["serve", "--db", str(tmp_path / "x.db"), "--archetype", "nope"])
     assert exit_.value.code == 2 and "okänd arketyp" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--db", str(tmp_path / "x.db"), "--case", "finns_inte"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "okänt fall 'finns_inte'" in err and len(err.strip().splitlines()) == 1
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
