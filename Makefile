@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/sipkurs generate --facit $(ARGS)
+	$(BIN)/sipkurs serve $(ARGS)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

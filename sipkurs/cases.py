@@ -1,0 +1,57 @@
+"""Which case a participant works on, and the participant's view of it (never the facit).
+
+The only module of the app that knows where cases come from: a case of the library (scenarios/, variant n for the
+n-th participant, each a different person), or, for a course started with an archetype, generated variants.
+"""
+
+from __future__ import annotations
+
+import html
+
+from markdown_it import MarkdownIt
+
+from simulator.cases import VARIANT_SEPARATOR
+from simulator.casecard import case_card
+from simulator.engine import generate_variants
+from simulator.library import load_library
+from simulator.lookup import get_scenario
+
+DEFAULT_CASE = "psykos_missbruk_boende"
+
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def case_ids() -> list[str]:
+    return sorted(load_library())
+
+
+def scenario_for_variant(course, n: int) -> str:
+    """The scenario id for the course's n-th participant (0-based): each participant a different person."""
+    if course.archetype:
+        return generate_variants(course.archetype, n + 1, course.seed)[n].id
+    case = load_library()[course.case_id or DEFAULT_CASE]
+    return case.variants(n + 1)[n].id
+
+
+def scenario(scenario_id: str):
+    return get_scenario(scenario_id) if scenario_id else None
+
+
+def markdown_html(text: str) -> str:
+    """Markdown with raw HTML disabled: whatever a case text holds, it shows as text."""
+    return _markdown.render(text)
+
+
+def participant_card_html(scenario_id: str) -> str:
+    """The case as the participant reads it (an HTML fragment, escaped; without facit)."""
+    if not scenario_id:
+        return ""
+    case_id, sep, variant = scenario_id.partition(VARIANT_SEPARATOR)
+    case = load_library().get(case_id)
+    if case is not None:
+        from simulator.rendering import render_html_fragment
+        from simulator.views import build_view
+
+        return render_html_fragment(build_view(case, "participant", int(variant) if sep else 0))
+    s = scenario(scenario_id)
+    return markdown_html(case_card(s, facit=False)) if s is not None else f"<p>{html.escape(scenario_id)}</p>"

@@ -1,0 +1,216 @@
+"""``sipkurs serve`` (the course: standalone Voila with the drafting app) and ``sipkurs export`` (a plan to HTML/PDF)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from sipkurs.errors import UserError, os_error_sv
+
+APP_NOTEBOOK = "sip_utkast.ipynb"
+TRAINER_NOTEBOOK = "sip_larare.ipynb"
+
+
+def notebooks_dir() -> Path:
+    """The folder Voila serves: only the participant app and the trainer page, nothing else."""
+    return Path(__file__).resolve().parent.parent / "courses" / "voila"
+
+
+def _store(db: str | None):
+    from sipkurs.store import Store, StoreError, to_url
+
+    try:
+        return Store(to_url(db) if db else None)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - a bad URL or an unreachable database: one line, no traceback
+        raise UserError(f"kunde inte öppna lagringen: {' '.join(str(exc).split())[:200]}") from None
+
+
+def voila_command(folder: Path, host: str, port: int, pool_size: int, cull_idle: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(folder),
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        "--preheat_kernel=True",
+        f"--pool_size={pool_size}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle // 3))}",
+        "--VoilaExporter.language_code=sv",
+        "--KernelManager.transport=ipc",
+        "--Voila.log_level=ERROR",  # not one "notebook is not trusted" line per page view
+    ]
+
+
+def voila_config(pool_size: int) -> dict:
+    """Preheated kernels for the participant app; the trainer page starts its kernel on demand."""
+    return {
+        "VoilaKernelManager": {
+            "kernel_pools_config": {APP_NOTEBOOK: {"pool_size": pool_size}, "default": {"pool_size": 0}},
+            "preheat_denylist": [TRAINER_NOTEBOOK],
+            "fill_delay": 2,  # a burst of arrivals is served before the pool refills
+        }
+    }
+
+
+def _wait_listening(host: str, port: int, proc: subprocess.Popen, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Voila binds: TIME_WAIT is not "busy"
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@click.command()
+@click.option("--course", "course_code", help="Kurskod. Utan: en ny kurs skapas och koden skrivs ut.")
+@click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", help="Lärarkod för översikten. Utan: en ny skapas och skrivs ut.")
+@click.option("--case", "case_id", help="Fall ur fallbiblioteket (se 'sipkurs scenario list'); varje deltagare får en egen variant.")
+@click.option("-a", "--archetype", help="I stället för ett fall: genererade personer av en arketyp (se 'sipkurs archetypes').")
+@click.option("-s", "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Frö för fallens varianter.")
+@click.option("--db", envvar="SIPKURS_DB", help="Lagring: sökväg till en SQLite-fil eller en SQLAlchemy-URL (även $SIPKURS_DB).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port.")
+@click.option("--pool-size", type=click.IntRange(0, 200), default=4, show_default=True, help="Förvärmda kärnor för deltagarappen.")
+@click.option("--cull-idle", type=click.IntRange(10, 86400), default=120, show_default=True, help="Sekunder innan en övergiven kärna stängs.")
+def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle) -> None:
+    """Starta kursen: deltagarappen och utbildarens översikt i webbläsaren (Voila)."""
+    from simulator.engine import archetype_names
+    from sipkurs.cases import DEFAULT_CASE, case_ids
+    from sipkurs.store import StoreError
+
+    if archetype is not None and archetype not in archetype_names():
+        raise click.UsageError(f"okänd arketyp '{archetype}'; välj en av: {', '.join(archetype_names())}")
+    if case_id is not None and case_id not in case_ids():
+        raise click.UsageError(f"okänt fall '{case_id}'; välj ett av: {', '.join(case_ids())}")
+    if case_id and archetype:
+        raise click.UsageError("använd antingen --case eller --archetype, inte båda")
+    store = _store(db)
+    try:
+        course, trainer = store.create_course(
+            course_code, case_id=case_id or "", archetype=archetype or "", seed=seed, trainer_code=trainer_code
+        )
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    url = store.url
+    store.close()
+    folder = notebooks_dir()
+    if not (folder / APP_NOTEBOOK).is_file():
+        raise UserError(f"hittar inte appen {folder / APP_NOTEBOOK}")
+    if not _port_free(host, port):
+        raise UserError(f"porten {port} på {host} är upptagen; välj en annan med --port")
+
+    runtime = Path(tempfile.mkdtemp(prefix="sipkurs-serve-"))
+    (runtime / "voila.json").write_text(json.dumps(voila_config(pool_size)), encoding="utf-8")
+    env = {**os.environ, "SIPKURS_DB": url}
+    proc = subprocess.Popen(
+        voila_command(folder, host, port, pool_size, cull_idle), cwd=runtime, env=env, start_new_session=True
+    )
+
+    def stop(*_args) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if not _wait_listening(host, port, proc):
+            stop()
+            raise UserError("Voila startade inte; se meddelandena ovan")
+        base = f"http://{host}:{port}/voila/render"
+        click.echo(f"Kursen {course.code} är igång.")
+        click.echo(f"  Deltagare:  {base}/{APP_NOTEBOOK}?kurs={course.code}")
+        click.echo(f"  Kurskod:    {course.code}")
+        click.echo(f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
+        click.echo(f"  Utbildare:  {base}/{TRAINER_NOTEBOOK}?kurs={course.code}")
+        click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
+        click.echo(f"  Lagring:    {_safe_url(url)}")
+        click.echo("Avsluta med Ctrl-C.", nl=True)
+        sys.stdout.flush()
+        proc.wait()
+    except KeyboardInterrupt:
+        click.echo("\nAvslutar …", err=True)
+    finally:
+        stop()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for child in runtime.iterdir():
+            child.unlink()
+        runtime.rmdir()
+
+
+def _safe_url(url: str) -> str:
+    """The store URL without a password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command()
+@click.option("--course", "course_code", required=True, help="Kurskod.")
+@click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", required=True, help="Kursens lärarkod (även $SIPKURS_TRAINER_CODE).")
+@click.option("--participant", "participant_id", type=int, required=True, help="Deltagarens nummer (kolumnen Nr i översikten).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Format.")
+@click.option("--db", envvar="SIPKURS_DB", help="Lagring: SQLite-fil eller SQLAlchemy-URL (även $SIPKURS_DB).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fil att skriva. Utan: HTML till skärmen.")
+def export(course_code, trainer_code, participant_id, fmt, db, output) -> None:
+    """Exportera en deltagares senast inlämnade plan (annars utkastet) med återkoppling."""
+    from sipkurs import cases
+    from sipkurs.export import plan_html, plan_pdf
+    from sipkurs.feedback import assess
+    from sipkurs.store import StoreError
+
+    store = _store(db)
+    try:
+        participant, data, submission = store.trainer_plan(course_code, trainer_code, participant_id)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    feedback = assess(data, cases.scenario(participant.scenario_id))
+    title = f"SIP – {'inlämnad version ' + str(submission.number) if submission else 'utkast'}"
+    if fmt == "pdf":
+        if output is None:
+            raise click.UsageError("PDF kräver --output FIL")
+        content = plan_pdf(data, feedback, name=participant.display_name, title=title)
+    else:
+        content = plan_html(data, feedback, name=participant.display_name, title=title).encode()
+    if output is None:
+        click.echo(content.decode(), nl=False)
+        return
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        raise UserError(f"kunde inte skriva {output}: {os_error_sv(exc)}") from None
+    click.echo(f"Skrev {output}", err=True)
+
+
+COMMANDS = (serve, export)
