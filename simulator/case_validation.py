@@ -197,7 +197,8 @@ def parse(text: str, file: str) -> tuple[Any, yaml.Node | None, list[CaseError]]
     except yaml.YAMLError as exc:
         return None, None, [_yaml_error(exc, file)]
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. an unhashable key, a date out of range
-        return None, None, [CaseError(file, 1, 1, "", f"YAML-värde kan inte tolkas: {type(exc).__name__}")]
+        reason = "för djupt nästlad" if isinstance(exc, RecursionError) else "ogiltigt värde (till exempel en lista som nyckel)"
+        return None, None, [CaseError(file, 1, 1, "", f"YAML-värde kan inte tolkas: {reason}")]
     errors = _duplicate_keys(root, file)
     if not isinstance(data, dict):
         errors.append(CaseError(file, 1, 1, "", "filen ska innehålla en mappning (id:, title:, person: …), inte en lista eller ett enskilt värde"))

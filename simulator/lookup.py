@@ -65,8 +65,9 @@ def _from_file(ref: str, base_dir: Path | None) -> Scenario | None:
         raise UnknownScenario(ref, "filen går inte att läsa som JSON eller YAML") from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "filen"
-        raise UnknownScenario(ref, f"inget scenario ({where}: {first['msg']})") from None
+        where = ".".join(str(p) for p in first["loc"])
+        problem = f"fältet {where} saknas eller har fel värde" if where else "innehållet har fel form"
+        raise UnknownScenario(ref, f"inget sparat scenario ({problem})") from None
 
 
 def get_scenario(scenario_id: str, base_dir: str | Path | None = None) -> Scenario:

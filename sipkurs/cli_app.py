@@ -25,15 +25,33 @@ def notebooks_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "courses" / "voila"
 
 
-def _store(db: str | None):
+def _store_problem(exc: Exception) -> str:
+    """Why the store could not be opened, in Swedish (drivers explain in English, with links)."""
+    from sqlalchemy import exc as sa
+
+    text = str(exc)
+    if isinstance(exc, ModuleNotFoundError):
+        return f"databasdrivrutinen {exc.name} är inte installerad"
+    if isinstance(exc, sa.NoSuchModuleError | sa.ArgumentError):
+        return "adressen är ingen giltig databasadress (till exempel sqlite:///fil.db eller postgresql+psycopg://…)"
+    if "file is not a database" in text:
+        return "filen är ingen SQLite-databas"
+    if isinstance(exc, sa.OperationalError):
+        return "databasen går inte att öppna eller nå"
+    return "okänt fel i databasen"
+
+
+def _store(db: str | None, *, must_exist: bool = False):
     from sipkurs.store import Store, StoreError, to_url
 
+    if must_exist and db and "://" not in db and not Path(db).is_file():
+        raise UserError(f"lagringen {db} finns inte")
     try:
         return Store(to_url(db) if db else None)
     except StoreError as exc:
         raise UserError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - a bad URL or an unreachable database: one line, no traceback
-        raise UserError(f"kunde inte öppna lagringen: {' '.join(str(exc).split())[:200]}") from None
+        raise UserError(f"kunde inte öppna lagringen {db or ''}: {_store_problem(exc)}".replace("  ", " ")) from None
 
 
 def voila_command(folder: Path, host: str, port: int, pool_size: int, cull_idle: int) -> list[str]:
@@ -120,6 +138,8 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         )
     except StoreError as exc:
         raise UserError(str(exc)) from None
+    if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
+        raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket; ange ett fall med --case")
     url = store.url
     store.close()
     folder = notebooks_dir()
@@ -190,12 +210,18 @@ def export(course_code, trainer_code, participant_id, fmt, db, output) -> None:
     from sipkurs.feedback import assess
     from sipkurs.store import StoreError
 
-    store = _store(db)
+    from simulator.lookup import UnknownScenario
+
+    store = _store(db, must_exist=True)
     try:
         participant, data, submission = store.trainer_plan(course_code, trainer_code, participant_id)
     except StoreError as exc:
         raise UserError(str(exc)) from None
-    feedback = assess(data, cases.scenario(participant.scenario_id))
+    try:
+        scenario = cases.scenario(participant.scenario_id)
+    except (UnknownScenario, KeyError):
+        raise UserError(f"deltagarens fall '{participant.scenario_id}' finns inte längre i fallbiblioteket") from None
+    feedback = assess(data, scenario)
     title = f"SIP – {'inlämnad version ' + str(submission.number) if submission else 'utkast'}"
     if fmt == "pdf":
         if output is None:

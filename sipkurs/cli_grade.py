@@ -92,9 +92,13 @@ def grade(paths, scenario_id, out, formats) -> None:
         if missed:
             click.echo("Oftast missade regler: " + ", ".join(f"{m['kod']} ({percent(m['andel_ej_uppfyllda'])})" for m in missed))
         if out is not None:
-            write_csv(rows, out / "sammanstallning.csv")
-            write_plot(rows, out / "sammanstallning.png")
-            click.echo(f"Skrev {len(reports)} rapporter och en sammanställning till {out}", err=True)
+            try:
+                write_csv(rows, out / "sammanstallning.csv")
+                write_plot(rows, out / "sammanstallning.png")
+            except OSError as exc:
+                raise UserError(f"kunde inte skriva sammanställningen i {out}: {os_error_sv(exc)}") from None
+            n = len(reports)
+            click.echo(f"Skrev {n} {'rapport' if n == 1 else 'rapporter'} och en sammanställning till {out}", err=True)
     if bad:
         sys.exit(1)
 

@@ -19,6 +19,9 @@ _OS_ERRORS = {
     "ENOTDIR": "en del av sökvägen är inte en mapp",
     "ENOSPC": "disken är full",
     "EROFS": "filsystemet är skrivskyddat",
+    "EEXIST": "det finns redan något med det namnet",
+    "ENAMETOOLONG": "namnet är för långt",
+    "EINVAL": "ogiltigt namn",
 }
 
 

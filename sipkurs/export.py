@@ -5,12 +5,11 @@ Both are built from the same readable view: the form's own labels (sipkurs/ui/fi
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sipkurs.feedback import Feedback
-from sipkurs.templating import render
+from sipkurs.templating import local_time, render
 from sipkurs.ui.fields import SECTIONS, Table, static_choices
 
 
@@ -74,7 +73,7 @@ def plan_html(data: dict, feedback: Feedback | None, *, name: str = "", title: s
         feedback=feedback,
         name=name,
         title=title or "Samordnad individuell plan (SIP)",
-        printed=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        printed=local_time().strftime("%Y-%m-%d %H:%M"),
     )
 
 

@@ -76,6 +76,9 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+MIN_TRAINER_CODE = 8  # letters or digits; a generated trainer code has 10
+
+
 def _hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
@@ -291,6 +294,8 @@ class Store:
         if not code or len(code) > 40:
             raise StoreError("kurskoden måste ha 1–40 tecken")
         trainer_code = trainer_code or new_code()
+        if len(normalise_code(trainer_code)) < MIN_TRAINER_CODE:
+            raise StoreError(f"lärarkoden måste ha minst {MIN_TRAINER_CODE} bokstäver eller siffror")
         with Session(self.engine) as s, s.begin():
             row = s.get(CourseRow, code)
             if row is None:
@@ -314,7 +319,7 @@ class Store:
     def check_trainer(self, course_code: str, trainer_code: str) -> bool:
         with Session(self.engine) as s:
             row = s.get(CourseRow, course_code.strip().upper())
-            if row is None or not trainer_code:
+            if row is None or len(normalise_code(trainer_code or "")) < MIN_TRAINER_CODE:
                 return False
             return hmac.compare_digest(row.trainer_hash, _hash(trainer_code))
 
@@ -362,7 +367,10 @@ class Store:
             return _participant(row)
 
     # --- groups: a plan owned by several participants --------------------------------------------------------------
-    def create_group(self, course_code: str, name: str, scenario_id: str = "") -> int:
+    def create_group(self, course_code: str, trainer_code: str, name: str, scenario_id: str = "") -> int:
+        """A role-play group; only the trainer forms groups (the group id is not a secret)."""
+        if not self.check_trainer(course_code, trainer_code):
+            raise StoreError("fel kurskod eller lärarkod")
         with Session(self.engine) as s, s.begin():
             owner = OwnerRow(kind="group", course=course_code.strip().upper())
             s.add(owner)
@@ -372,10 +380,13 @@ class Store:
             s.flush()
             return group.id
 
-    def add_member(self, group_id: int, participant: Participant) -> None:
+    def add_member(self, course_code: str, trainer_code: str, group_id: int, participant: Participant) -> None:
+        """Put a participant in a group: the trainer's decision, never the participant's."""
+        if not self.check_trainer(course_code, trainer_code):
+            raise StoreError("fel kurskod eller lärarkod")
         with Session(self.engine) as s, s.begin():
             group = s.get(GroupRow, group_id)
-            if group is None or group.course != participant.course:
+            if group is None or group.course != participant.course or group.course != course_code.strip().upper():
                 raise StoreError("gruppen finns inte i din kurs")
             s.add(MembershipRow(group_id=group_id, participant_id=participant.id))
 

@@ -105,7 +105,7 @@ def test_debouncer_coalesces_and_respects_max_wait():
 @pytest.fixture()
 def store(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 'k.db'}")
-    s.create_course("K", archetype="sjukskriven", trainer_code="HEMLIG")
+    s.create_course("K", archetype="sjukskriven", trainer_code="HEMLIG-KOD1")
     yield s
     s.close()
 
@@ -136,11 +136,11 @@ def test_trainer_page_shows_nothing_without_the_code(store):
     page = TrainerApp(store, "kurs=K")
     assert page.course.value == "K"
     page.render()
-    assert "Bo" not in page.output.value and "img" not in page.output.value and "lärarkod" in page.output.value
+    assert "img" not in page.output.value and "lärarkod" in page.output.value  # no participant shown yet
     page.code.value = "fel"
     page.render()
     assert "<td>" not in page.output.value
-    page.code.value = "hemlig"
+    page.code.value = "hemlig-kod1"
     page.render()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.output.value and "<img" not in page.output.value
     assert "1 deltagare" in page.output.value
@@ -150,7 +150,7 @@ def test_library_case_gives_each_participant_a_variant_without_facit(tmp_path):
     from sipkurs import cases
 
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")
-    store.create_course("C", case_id="sjukskriven_utmattning", trainer_code="T")
+    store.create_course("C", case_id="sjukskriven_utmattning", trainer_code="TRAINER-KOD1")
     a, _ = store.join("C", "A", cases.scenario_for_variant)
     b, _ = store.join("C", "B", cases.scenario_for_variant)
     assert (a.scenario_id, b.scenario_id) == ("sjukskriven_utmattning@0", "sjukskriven_utmattning@1")
@@ -187,3 +187,10 @@ def test_serve_runs_standalone_voila_in_swedish_with_culling():
     assert pools["kernel_pools_config"][APP_NOTEBOOK]["pool_size"] == 6 and TRAINER_NOTEBOOK in pools["preheat_denylist"]
     served = sorted(p.name for p in Path(notebooks_dir()).iterdir())
     assert served == sorted([APP_NOTEBOOK, TRAINER_NOTEBOOK])  # nothing else is reachable by URL
+
+
+def test_row_ids_from_a_stored_draft_are_shown_as_text():
+    form = PlanForm()
+    form.load({"needs": [{"id": "<img src=x onerror=alert(2)>", "text": "behov"}]})
+    headings = [c.value for c in form.tables["needs"].rows[0].box.children if hasattr(c, "value") and "<h4>" in str(c.value)]
+    assert headings and all("<img" not in h and "&lt;img src=x onerror=alert(2)&gt;" in h for h in headings)

@@ -50,7 +50,7 @@ def course(tmp_path):
 
     db = tmp_path / "k.db"
     store = Store(f"sqlite:///{db}")
-    store.create_course("KURS", archetype="sjukskriven", trainer_code="LARARE")
+    store.create_course("KURS", archetype="sjukskriven", trainer_code="LARARE-KOD")
     p, _ = store.join("KURS", "Åsa", cases.scenario_for_variant)
     store.save_draft(p, _data())
     store.close()
@@ -60,13 +60,13 @@ def course(tmp_path):
 def test_cli_export_html_and_pdf(course, tmp_path, capsys):
     db, pid = course
     with pytest.raises(SystemExit) as exit_:
-        main(["export", "--db", str(db), "--course", "kurs", "--trainer-code", "larare", "--participant", str(pid)])
+        main(["export", "--db", str(db), "--course", "kurs", "--trainer-code", "larare-kod", "--participant", str(pid)])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "utkast" in out and "&lt;script&gt;" in out and "<script>" not in out
     target = tmp_path / "plan.pdf"
     with pytest.raises(SystemExit) as exit_:
-        main(["export", "--db", str(db), "--course", "KURS", "--trainer-code", "LARARE", "--participant", str(pid),
+        main(["export", "--db", str(db), "--course", "KURS", "--trainer-code", "LARARE-KOD", "--participant", str(pid),
               "-f", "pdf", "-o", str(target)])
     assert exit_.value.code == 0 and target.read_bytes().startswith(b"%PDF-")
 
@@ -75,8 +75,8 @@ def test_cli_export_html_and_pdf(course, tmp_path, capsys):
     ("args", "message"),
     [
         (["--trainer-code", "fel", "--participant", "1"], "fel kurskod eller lärarkod"),
-        (["--trainer-code", "LARARE", "--participant", "99"], "deltagare 99 finns inte"),
-        (["--trainer-code", "LARARE", "--participant", "1", "-f", "pdf"], "PDF kräver --output"),
+        (["--trainer-code", "LARARE-KOD", "--participant", "99"], "deltagare 99 finns inte"),
+        (["--trainer-code", "LARARE-KOD", "--participant", "1", "-f", "pdf"], "PDF kräver --output"),
     ],
 )
 def test_cli_export_errors_are_one_swedish_line(course, capsys, args, message):
@@ -106,3 +106,26 @@ def test_serve_refuses_bad_options_in_one_line(tmp_path, capsys):
             main(["serve", "--db", str(tmp_path / "x.db"), "--port", str(port)])
     err = capsys.readouterr().err
     assert exit_.value.code == 1 and re.search(r"porten \d+ på 127.0.0.1 är upptagen", err)
+
+
+def test_export_from_a_missing_database_file_creates_nothing(tmp_path, capsys):
+    from sipkurs.cli import main
+
+    db = tmp_path / "stavfel" / "x.db"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "--db", str(db), "--course", "K", "--trainer-code", "LARARE-KOD", "--participant", "1"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == f"sipkurs: fel: lagringen {db} finns inte\n"
+    assert not db.parent.exists()
+
+
+def test_a_file_that_is_not_a_database_is_one_swedish_line(tmp_path, capsys):
+    from sipkurs.cli import main
+
+    db = tmp_path / "inte.db"
+    db.write_text("hej", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "--db", str(db), "--course", "K", "--trainer-code", "LARARE-KOD", "--participant", "1"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err == f"sipkurs: fel: kunde inte öppna lagringen {db}: filen är ingen SQLite-databas\n"

@@ -148,3 +148,10 @@ def test_html_shows_the_efforts_escaped():
     html = to_html(grade(plan), plan)
     assert "<i>Samtal" not in html and "&lt;i&gt;Samtal&lt;/i&gt; &amp; stöd" in html
     assert "<td>vårdcentralen</td>" in html and "<td>pågående</td>" in html
+
+
+def test_cli_grade_summary_that_cannot_be_written_is_one_line(tmp_path):
+    (tmp_path / "sammanstallning.csv").mkdir()
+    result = run("grade", str(PLANS / "sjukskriven-1-0"), "--out", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"sipkurs: fel: kunde inte skriva sammanställningen i {tmp_path}: det är en mapp"

@@ -35,7 +35,7 @@ def test_same_display_name_gives_separate_participants_and_drafts(store):
 
 
 def test_resume_needs_the_right_course_and_code(store):
-    store.create_course("KURS2", trainer_code="X")
+    store.create_course("KURS2", trainer_code="ANNAN-KOD-99")
     p, secret = store.join("KURS1", "Bo", _variant)
     assert store.resume("KURS1", secret.lower().replace("-", " ")).id == p.id  # typed by hand
     assert store.resume("KURS2", secret) is None
@@ -110,17 +110,43 @@ def test_new_trainer_code_on_restart_replaces_the_old(store):
 
 
 def test_group_plans_belong_to_members_only(store):
+    _, trainer = store.create_course("KURS1")
     a, _ = store.join("KURS1", "A", _variant)
     b, _ = store.join("KURS1", "B", _variant)
-    group = store.create_group("KURS1", "Grupp 1", "sjukskriven-0-0")
-    store.add_member(group, a)
+    with pytest.raises(StoreError, match="lärarkod"):
+        store.create_group("KURS1", "GISSAD-KOD", "Grupp 1")
+    group = store.create_group("KURS1", trainer, "Grupp 1", "sjukskriven-0-0")
+    store.add_member("KURS1", trainer, group, a)
     owner = store.owners_of(a)[1]
     store.save_draft(a, {"chair": "gemensam"}, owner_id=owner)
     assert store.load_draft(a, owner_id=owner).data == {"chair": "gemensam"}
     with pytest.raises(StoreError):
         store.load_draft(b, owner_id=owner)
-    store.add_member(group, b)
+    with pytest.raises(StoreError, match="lärarkod"):  # a participant cannot put themself in a group
+        store.add_member("KURS1", "", group, b)
+    store.add_member("KURS1", trainer, group, b)
     assert store.load_draft(b, owner_id=owner).data == {"chair": "gemensam"}
+
+
+def test_weak_or_empty_trainer_codes_open_nothing(store):
+    with pytest.raises(StoreError, match="minst 8"):
+        store.create_course("KURS2", trainer_code=" ")
+    with pytest.raises(StoreError, match="minst 8"):
+        store.create_course("KURS2", trainer_code="abc-12")
+    _, code = store.create_course("KURS2", trainer_code="LANG-KOD-1234")
+    for guess in ("", " ", ".", "-", "L"):
+        assert not store.check_trainer("KURS2", guess)
+    assert store.check_trainer("KURS2", "lang kod 1234")  # typed by hand: case, spaces and dashes do not matter
+
+
+def test_a_trainer_of_one_course_cannot_read_another_course(store):
+    _, trainer_a = store.create_course("KURSA")
+    store.create_course("KURSB")
+    b, _ = store.join("KURSB", "Bo", _variant)
+    store.save_draft(b, {"chair": "hemligt"})
+    with pytest.raises(StoreError):
+        store.trainer_plan("KURSA", trainer_a, b.id)
+    assert all(row.display_name != "Bo" for row in store.overview("KURSA", trainer_a))
 
 
 def test_store_path_from_environment(tmp_path, monkeypatch):

@@ -7,12 +7,14 @@ sipkurs.ui.form's. Everything typed is autosaved within two seconds, so a dead k
 from __future__ import annotations
 
 import base64
-import datetime as dt
+import logging
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as w
 
-from sipkurs.templating import render
+from sipkurs.templating import local_time, render
+
+log = logging.getLogger(__name__)
 from sipkurs.ui.debounce import Debouncer
 from sipkurs.ui.style import LABEL_STYLE, STYLE
 
@@ -82,6 +84,10 @@ class ParticipantApp:
         except StoreError as exc:
             self.message.value = self._message(f"Det gick inte: {exc}.")
             return
+        except (KeyError, LookupError):  # the course's case has left the library since the course was created
+            log.exception("the course's case cannot be found")
+            self.message.value = self._message("Kursens fall finns inte längre i fallbiblioteket. Säg till utbildaren.")
+            return
         self.start(participant, secret)
 
     # --- drafting ---------------------------------------------------------------------------------------------
@@ -139,11 +145,14 @@ class ParticipantApp:
     def save(self) -> None:
         try:
             fb = self.session.save(self.form.data())
-        except Exception as exc:  # noqa: BLE001 - a failed save must be visible, never silent
-            self.status.value = self._message(f"Kunde inte spara: {exc}")
+        except Exception:  # noqa: BLE001 - a failed save must be visible, never silent; details go to the server log
+            log.exception("saving a draft failed")
+            self.status.value = self._message(
+                "Kunde inte spara just nu. Det du skrivit finns kvar i formuläret; försök igen om en stund eller säg till utbildaren."
+            )
             return
         self.show_feedback(fb)
-        self.status.value = f'<p aria-live="polite">Sparat kl. {dt.datetime.now():%H:%M:%S}.</p>'
+        self.status.value = f'<p aria-live="polite">Sparat kl. {local_time():%H:%M:%S}.</p>'
 
     def submit(self) -> None:
         from sipkurs.store import StoreError
@@ -155,7 +164,7 @@ class ParticipantApp:
             self.submit_status.value = self._message(f"Inte inlämnad: {exc}.")
             return
         self.submit_status.value = (
-            f'<p aria-live="polite">Inlämnad: version {sub.number}, {sub.submitted:%Y-%m-%d %H:%M} (UTC). '
+            f'<p aria-live="polite">Inlämnad: version {sub.number}, {local_time(sub.submitted):%Y-%m-%d %H:%M}. '
             "Du kan fortsätta skriva och lämna in igen.</p>"
         )
 

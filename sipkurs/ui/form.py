@@ -7,6 +7,7 @@ anyway, so nothing is lost); ``PlanForm.load(data)`` puts a saved draft back int
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -119,7 +120,7 @@ class Row:
             description=f"Ta bort {table.row_label.lower()} {row_id}".strip(), icon="trash", layout=w.Layout(width="auto")
         )
         self.remove.on_click(lambda _b: on_remove(self))
-        heading = w.HTML(f"<h4>{title}</h4>")  # built only from our own labels and generated ids
+        heading = w.HTML(f"<h4>{html.escape(title)}</h4>")  # row ids come from a stored draft: escape them
         self.box = w.VBox([heading, *(i.widget for i in self.inputs.values()), self.remove])
         self.box.add_class("sip-row")
 
@@ -144,7 +145,7 @@ class TableEditor:
         self.add = w.Button(description=table.add_label or "Lägg till", icon="plus", layout=w.Layout(width="auto"))
         self.add.on_click(lambda _b: self.add_row())
         self.rows_box = w.VBox()
-        self.box = w.VBox([w.HTML(f"<h3>{table.title}</h3>"), self.rows_box, self.add])
+        self.box = w.VBox([w.HTML(f"<h3>{html.escape(table.title)}</h3>"), self.rows_box, self.add])
 
     def _next_id(self) -> str:
         if not self.table.prefix:
@@ -193,7 +194,7 @@ class PlanForm:
         self.tables: dict[str, TableEditor] = {}
         sections = []
         for section in SECTIONS:
-            children = [w.HTML(f"<h2>{section.title}</h2>")]
+            children = [w.HTML(f"<h2>{html.escape(section.title)}</h2>")]
             for part in section.parts:
                 if isinstance(part, Table):
                     editor = TableEditor(part, self._changed)
