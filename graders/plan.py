@@ -104,6 +104,11 @@ class EffortStatus(StrEnum):
     done = "done"  # genomförd
 
 
+# The Swedish words for the enums, shared by the form, the reports and the exports.
+EFFORT_STATUS_SV = {EffortStatus.planned: "planerad", EffortStatus.ongoing: "pågående", EffortStatus.done: "genomförd"}
+GOAL_KIND_SV = {GoalKind.long_term: "långsiktigt mål", GoalKind.sub_goal: "delmål"}
+
+
 class PlanEffort(_Part):
     id: ShortText
     what: Text = ""

@@ -8,7 +8,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from graders.plan import Plan
+from graders.plan import EFFORT_STATUS_SV, Plan
 from simulator.catalogue import load_catalogue
 from graders.registry import family_names
 from graders.report import STATUS_SV, Report
@@ -65,7 +65,6 @@ def to_html(report: Report, plan: Plan | None = None) -> str:
         effort_status=EFFORT_STATUS_SV)
 
 
-EFFORT_STATUS_SV = {"planned": "planerad", "ongoing": "pågående", "done": "genomförd"}
 
 
 def _org_name(org_id: str) -> str:

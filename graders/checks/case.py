@@ -64,7 +64,7 @@ def right_provider(ctx: Context, params: dict) -> Finding:
 def overall_with_right_principal(ctx: Context, params: dict) -> Finding:
     o = ctx.plan.overall_responsibility
     ok = ctx.scenario.ground_truth.acceptable_overall
-    names = " eller ".join(f"{p}en" for p in ok)
+    names = " eller ".join(ctx.catalogue.principal_by_id[p].name.lower() for p in ok)
     if o.organisation and ctx.catalogue.organisation(o.organisation).is_other_actor:
         return Finding(0.0, f"{_name(ctx, o.organisation)} är en annan aktör och kan inte ha ansvaret; välj {names}.")
     if o.principal not in ok:

@@ -26,16 +26,16 @@ def established(ctx: Context, params: dict) -> Finding:
 @check("F003")
 def participants(ctx: Context, params: dict) -> Finding:
     ps = ctx.plan.participants
-    if len(ps) < 2:
-        return Finding(0.0, "Planen har färre än två deltagare.")
+    if len(ps) < params["min_participants"]:
+        return Finding(0.0, f"Planen har färre än {params['min_participants']} deltagare.")
     incomplete = [x.name or f"deltagare {i + 1}" for i, x in enumerate(ps) if not (filled(x.name) and filled(x.role))]
     units = sum(1 for x in ps if x.organisation)
     detail = []
     if incomplete:
         detail.append(f"Namn eller roll saknas för: {', '.join(incomplete)}.")
     score = (len(ps) - len(incomplete)) / len(ps)
-    if units < 2:
-        detail.append("Färre än två deltagare har en verksamhet angiven.")
+    if units < params["min_with_unit"]:
+        detail.append(f"Färre än {params['min_with_unit']} deltagare har en verksamhet angiven.")
         score *= 0.5
     return Finding(score, " ".join(detail))
 

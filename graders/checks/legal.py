@@ -33,9 +33,9 @@ def principal_per_effort(ctx: Context, params: dict) -> Finding:
     detail = []
     if without:
         detail.append(f"Insatser utan ansvarig verksamhet: {quoted(without)}.")
-    missing = sorted({"kommun", "region"} - principals)
+    missing = [q for q in ctx.catalogue.principals if q.id not in principals]
     if missing:
-        detail.append("Ingen insats ligger hos " + " eller ".join(f"{m}en" for m in missing) + ".")
+        detail.append("Ingen insats ligger hos " + " eller ".join(q.name.lower() for q in missing) + ".")
     score = (len(p.efforts) - len(without)) / len(p.efforts)
     if missing:
         score *= 0.5
@@ -54,7 +54,7 @@ def other_actor_actions(ctx: Context, params: dict) -> Finding:
 @check("L004")
 def overall_responsibility(ctx: Context, params: dict) -> Finding:
     o = ctx.plan.overall_responsibility
-    if o.principal not in ("kommun", "region"):
+    if o.principal not in ctx.catalogue.principal_by_id:
         if o.principal:
             return Finding(0.0, f"'{o.principal}' är ingen huvudman; bara kommunen eller regionen kan ha ansvaret.")
         return Finding(0.0, "Ingen huvudman är angiven.")
@@ -85,7 +85,8 @@ def participation(ctx: Context, params: dict) -> Finding:
     roles = [r.casefold() for r in params["person_roles"]]
     present = any(not x.organisation and _is_person(x.role, roles) for x in p.participants)
     if p.concerns.guardians and not present:  # a child: the guardians speak for the child
-        present = any(not x.organisation and "vårdnadshavare" in x.role.casefold() for x in p.participants)
+        guardians = [r.casefold() for r in params["guardian_roles"]]
+        present = any(not x.organisation and any(g in x.role.casefold() for g in guardians) for x in p.participants)
     return both(filled(p.person_participation), present,
                 "Det står inte hur personen var delaktig.", "Personen finns inte bland deltagarna.")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graders.plan import EFFORT_STATUS_SV, GOAL_KIND_SV
 from simulator.catalogue import load_catalogue
 
 NONE_CHOICE = ("– ingen vald –", "")
@@ -201,8 +202,8 @@ def static_choices() -> dict[str, tuple[tuple[str, str], ...]]:
         "areas": (NONE_CHOICE, *((a.name, a.id) for a in cat.need_areas)),
         "efforts": (NONE_CHOICE, *((e.name, e.id) for e in cat.efforts)),
         "principals": (NONE_CHOICE, *((p.name, p.id) for p in cat.principals)),
-        "status": (("Planerad", "planned"), ("Pågående", "ongoing"), ("Genomförd", "done")),
-        "goal_kind": (("Långsiktigt mål", "long_term"), ("Delmål", "sub_goal")),
+        "status": tuple((label.capitalize(), status.value) for status, label in EFFORT_STATUS_SV.items()),
+        "goal_kind": tuple((label.capitalize(), kind.value) for kind, label in GOAL_KIND_SV.items()),
     }
 
 
