@@ -151,11 +151,19 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
     runtime = Path(tempfile.mkdtemp(prefix="sipkurs-serve-"))
     (runtime / "voila.json").write_text(json.dumps(voila_config(pool_size)), encoding="utf-8")
     env = {**os.environ, "SIPKURS_DB": url}
+    # Voila's and the kernels' own messages (English, and tracebacks when kernels are stopped mid-work) go to a log
+    # file; the trainer's terminal shows only ours.
+    log_path = Path(tempfile.gettempdir()) / f"sipkurs-serve-{port}.log"
+    log = log_path.open("w", encoding="utf-8")
     proc = subprocess.Popen(
-        voila_command(folder, host, port, pool_size, cull_idle), cwd=runtime, env=env, start_new_session=True
+        voila_command(folder, host, port, pool_size, cull_idle),
+        cwd=runtime, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
     )
 
+    stopping = []
+
     def stop(*_args) -> None:
+        stopping.append(True)
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
 
@@ -163,7 +171,7 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
     try:
         if not _wait_listening(host, port, proc):
             stop()
-            raise UserError("Voila startade inte; se meddelandena ovan")
+            raise UserError(f"Voila startade inte; se loggen {log_path}")
         base = f"http://{host}:{port}/voila/render"
         click.echo(f"Kursen {course.code} är igång.")
         click.echo(f"  Deltagare:  {base}/{APP_NOTEBOOK}?kurs={course.code}")
@@ -172,9 +180,11 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         click.echo(f"  Utbildare:  {base}/{TRAINER_NOTEBOOK}?kurs={course.code}")
         click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
         click.echo(f"  Lagring:    {_safe_url(url)}")
+        click.echo(f"  Logg:       {log_path}")
         click.echo("Avsluta med Ctrl-C.", nl=True)
         sys.stdout.flush()
-        proc.wait()
+        if proc.wait() != 0 and not stopping:
+            raise UserError(f"Voila avslutades oväntat; se loggen {log_path}")
     except KeyboardInterrupt:
         click.echo("\nAvslutar …", err=True)
     finally:
@@ -184,6 +194,7 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
         for child in runtime.iterdir():
             child.unlink()
         runtime.rmdir()
