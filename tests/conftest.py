@@ -16,3 +16,21 @@ def labelled_scenario(scenario_id: str):
     from simulator.lookup import get_scenario
 
     return get_scenario(str(PLANS / scenario_id / "scenario.yaml"))
+
+
+@pytest.fixture()
+def course_store(tmp_path):
+    """Make a store in a temporary SQLite file holding one course: ``course_store(code, trainer_code)``."""
+    from sipkurs.store import Store
+
+    stores = []
+
+    def make(code: str, trainer_code: str):
+        store = Store(f"sqlite:///{tmp_path / 'kurs.db'}")
+        store.create_course(code, archetype="sjukskriven", trainer_code=trainer_code)
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()

@@ -103,11 +103,8 @@ def test_debouncer_coalesces_and_respects_max_wait():
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'k.db'}")
-    s.create_course("K", archetype="sjukskriven", trainer_code="HEMLIG-KOD1")
-    yield s
-    s.close()
+def store(course_store):
+    return course_store("K", "HEMLIG-KOD1")
 
 
 def test_session_saves_invalid_drafts_and_submits_only_valid_plans(store):

@@ -12,11 +12,8 @@ def _variant(course, n):
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'kurs.db'}")
-    s.create_course("KURS1", archetype="sjukskriven", trainer_code="LARARE-KOD12")
-    yield s
-    s.close()
+def store(course_store):
+    return course_store("KURS1", "LARARE-KOD12")
 
 
 def test_same_display_name_gives_separate_participants_and_drafts(store):
