@@ -96,13 +96,13 @@ def _facit(scenario: Scenario, cat: Catalogue) -> list[str]:
     lines += [
         "",
         f"- **Aktörer som planen bör involvera:** {names(t.organisations)}",
-        f"- **Åtgärder av andra än kommun och region:** "
+        "- **Åtgärder av andra än kommun och region:** "
         + (", ".join(cat.effort(e).name for e in t.other_actor_efforts) or "–"),
-        f"- **Huvudmän som kan ha det övergripande ansvaret:** "
+        "- **Huvudmän som kan ha det övergripande ansvaret:** "
         + ", ".join(cat.principal_by_id[p].name.lower() for p in t.acceptable_overall),
-        f"- **SIP ska förutsättas behövas:** " + (f"ja ({groups})" if t.presumed_sip else "nej, men signalerna visar behov"),
-        f"- **Signaler:** " + (", ".join(cat.signal_by_id[s].text.lower() for s in t.signals) or "–"),
-        f"- **Insatser som redan ges:** " + (", ".join(cat.effort(e).name for e in t.efforts_in_place) or "–"),
+        "- **SIP ska förutsättas behövas:** " + (f"ja ({groups})" if t.presumed_sip else "nej, men signalerna visar behov"),
+        "- **Signaler:** " + (", ".join(cat.signal_by_id[s].text.lower() for s in t.signals) or "–"),
+        "- **Insatser som redan ges:** " + (", ".join(cat.effort(e).name for e in t.efforts_in_place) or "–"),
     ]
     if t.discharge:
         lines.append("- **Utskrivning:** fast vårdkontakt kallar till SIP inom tre dagar från att personen är utskrivningsklar (lag 2017:612).")

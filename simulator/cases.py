@@ -8,7 +8,6 @@ graders see one kind of truth for generated scenarios and authored cases.
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 from functools import cached_property
 

@@ -19,7 +19,6 @@ from simulator.models import (
     HistoryEvent,
     Need,
     NetworkMember,
-    NetworkRole,
     Person,
     Scenario,
 )
