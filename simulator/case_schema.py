@@ -30,6 +30,7 @@ DESCRIPTIONS_SV = {
     "HistoryEvent": "Något som har hänt, hur många månader sedan, och vilka signaler det visar.",
     "NetworkMember": "En person i nätverket: namn, relation, roll, ålder och resurser.",
     "NetworkRole": "vardnadshavare, narstaende eller barn.",
+    "RelativeCard": "Kortet för en närstående som deltar i mötet, eller för ett barn den vårdnadshavare som spelar personens plats: vem i nätverket, vad hen vet och vill, oro och det som bara kommer fram om någon frågar.",
     "Reveal": "Information som bara kommer fram om någon frågar om det.",
     "RoleCard": "Rollkortet för en organisation: vad rollen vet, mandat, prioriteringar, tidshorisont och krockar.",
 }

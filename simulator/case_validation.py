@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from simulator.cases import PERSON_ROLE, PLACEHOLDERS, Case, kommun_region, text_fields
+from simulator.cases import PERSON_ROLE, PLACEHOLDERS, RELATIVE_ROLE, Case, kommun_region, text_fields
 from simulator.catalogue import Catalogue, load_catalogue
 
 SCHEMA_LINE = "# yaml-language-server: $schema=./case.schema.json"
@@ -312,8 +312,12 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
     dupes("händelsen", [(f"events[{i}].id", e.id) for i, e in enumerate(case.events)])
     for i, e in enumerate(case.events):
         for j, a in enumerate(e.affects):
-            if org_ok(f"events[{i}].affects[{j}]", a, person_ok=True) and a != PERSON_ROLE and a not in case.role_ids:
+            if a == RELATIVE_ROLE:
+                if not case.relative:
+                    errs.append((f"events[{i}].affects[{j}]", "händelsen berör närstående, men fallet har inget kort för närstående (relative)"))
+            elif org_ok(f"events[{i}].affects[{j}]", a, person_ok=True) and a != PERSON_ROLE and a not in case.role_ids:
                 errs.append((f"events[{i}].affects[{j}]", f"händelsen berör '{a}', som inte har något rollkort i fallet"))
+    errs += _seat_card_errors(case)
 
     for i, c in enumerate(case.person.current_efforts):
         base = f"person.current_efforts[{i}]"
@@ -358,6 +362,27 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
         errs += _facit_errors(case, catalogue)
         errs += _placeholder_errors(case)
         errs += leaks(case, catalogue)
+    return errs
+
+
+def _seat_card_errors(case: Case) -> list[tuple[str, str]]:
+    """The relative's and the guardian's cards must name people of the network, in roles that fit."""
+    errs: list[tuple[str, str]] = []
+    members = {m.name: m for m in case.person.network}
+    for key, card in (("relative", case.relative), ("guardian", case.guardian)):
+        if card is None:
+            continue
+        member = members.get(card.member)
+        if member is None:
+            errs.append((f"{key}.member", f"'{card.member}' finns inte i person.network{_suggest(card.member, list(members))}"))
+        elif key == "guardian" and member.role != "vardnadshavare":
+            errs.append((f"{key}.member", f"'{card.member}' är inte vårdnadshavare i person.network"))
+        elif key == "relative" and member.role == "barn":
+            errs.append((f"{key}.member", f"'{card.member}' är ett barn; välj en vuxen närstående"))
+    if case.guardian is not None and not case.is_child:
+        errs.append(("guardian", "bara ett barn (person.age under 18) har en vårdnadshavare som spelar personens plats"))
+    if case.relative and case.guardian and case.relative.member == case.guardian.member:
+        errs.append(("relative.member", "närstående och vårdnadshavaren är samma person; välj två olika"))
     return errs
 
 

@@ -30,6 +30,7 @@ from simulator.texts import text_values
 
 CASE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 PERSON_ROLE = "personen"  # the role id of whoever plays the person; every other role id is an organisation id
+RELATIVE_ROLE = "narstaende"  # the role id of whoever plays the close person (närstående) who attends the meeting
 VARIANT_SEPARATOR = "@"
 
 
@@ -69,6 +70,17 @@ class RoleCard(_Model):
     priorities: str = Field(min_length=1, description="Vad rollen tycker är viktigast.")
     time_horizon: str = Field(min_length=1, description="Hur bråttom rollen har och varför.")
     clashes: str = Field(min_length=1, description="Var rollen brukar krocka med andra aktörer.")
+    hidden: tuple[Reveal, ...] = ()
+
+
+class RelativeCard(_Model):
+    """A person of the network who sits at the table: a närstående, or for a child the guardian who plays the
+    person's seat. Written in the second person to whoever plays them; ``wishes`` and ``worries`` in their own words."""
+
+    member: str = Field(min_length=1, description="Namnet exakt som i person.network, till exempel 'Robin {efternamn}'.")
+    knows: str = Field(min_length=1, description="Vad den närstående vet och har varit med om.")
+    wishes: tuple[str, ...] = Field(min_length=1, description="Vad den närstående vill, med egna ord.")
+    worries: tuple[str, ...] = ()
     hidden: tuple[Reveal, ...] = ()
 
 
@@ -165,6 +177,10 @@ class Case(_Model):
     person: CasePerson
     needs: tuple[CaseNeed, ...] = Field(min_length=1)
     roles: tuple[RoleCard, ...] = Field(min_length=1)
+    relative: RelativeCard | None = Field(default=None, description="Närstående som deltar i mötet och får en egen plats.")
+    guardian: RelativeCard | None = Field(
+        default=None, description="För ett barn: vårdnadshavaren som spelar personens plats och för fram barnets röst."
+    )
     events: tuple[CaseEvent, ...] = ()
     facit: Facit = Facit()
 
@@ -196,6 +212,15 @@ class Case(_Model):
     @property
     def role_ids(self) -> tuple[str, ...]:
         return tuple(r.organisation for r in self.roles)
+
+    @property
+    def seat_ids(self) -> tuple[str, ...]:
+        """The seats of a role-play group: every organisation, the person (a guardian for a child) and a relative."""
+        return (*self.role_ids, PERSON_ROLE, *((RELATIVE_ROLE,) if self.relative else ()))
+
+    @property
+    def is_child(self) -> bool:
+        return self.person.age_range[1] < 18
 
     # --- variants ---------------------------------------------------------------------------------------------
     def scenario_id(self, n: int) -> str:

@@ -3,7 +3,10 @@
 - ``participant``: the case card and the person as the inviting professional knows them, the person's wishes and
   goals, network, history and consent. Never the needs analysis, the expected efforts, the facit or any role's card.
 - ``role:<organisation id>``: the participant view plus that role's own card and its own hidden information.
-- ``role:personen``: the participant view plus the person's worries and what the person tells only when asked.
+- ``role:personen``: the participant view plus the person's own card in the first person: wishes, goals, worries,
+  and what the person tells only when asked. For a child whose case has a guardian card, whoever plays this seat plays
+  the guardian: the guardian's card instead (the child's secrets are not the guardian's to tell).
+- ``role:narstaende``: the participant view plus the card of the relative who attends, when the case has one.
 - ``trainer``: everything, including every role card, all hidden information, the events and the facit.
 - ``event:<event id>``: one event as a handout the trainer gives the affected roles during the exercise.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.casecard import ROLE_LABELS, STANCE_LABELS
-from simulator.cases import DIFFICULTY_LABELS, PERSON_ROLE, Case, person_values
+from simulator.cases import DIFFICULTY_LABELS, PERSON_ROLE, RELATIVE_ROLE, Case, RelativeCard, person_values
 from simulator.catalogue import Catalogue, load_catalogue
 from simulator.texts import fill
 
@@ -52,11 +55,11 @@ def parse_view(case: Case, view: str) -> tuple[str, str | None]:
     if view in ("participant", "trainer"):
         return view, None
     kind, _, name = view.partition(":")
-    if kind == "role" and (name == PERSON_ROLE or name in case.role_ids):
+    if kind == "role" and name in case.seat_ids:
         return "role", name
     if kind == "event" and name in {e.id for e in case.events}:
         return "event", name
-    choices = ", ".join([*(f"role:{r}" for r in (*case.role_ids, PERSON_ROLE)), *(f"event:{e.id}" for e in case.events)])
+    choices = ", ".join([*(f"role:{r}" for r in case.seat_ids), *(f"event:{e.id}" for e in case.events)])
     raise UnknownView(f"okänd vy '{view}' för fallet {case.id}; välj participant, trainer eller en av: {choices}")
 
 
@@ -110,24 +113,24 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
             + ((f"Begränsning: {p.consent.limit}",) if p.consent.limit else ()),
         ),
     ]
-    if kind == "role" and role == PERSON_ROLE:
-        sections.append(_person_card(case, f))
-    elif kind == "role":
-        sections.append(_role_card(case, role, f, org))
+    if kind == "role":
+        sections += seat_card(case, role, f, org)
     elif kind == "trainer":
-        sections.append(_person_card(case, f))
+        sections += _person_cards(case, f)
+        if case.guardian:
+            sections += _relative_cards(case.guardian, "Rollkort: vårdnadshavare", f)
+        if case.relative:
+            sections += _relative_cards(case.relative, "Rollkort: närstående", f)
         sections += [_role_card(case, r.organisation, f, org) for r in case.roles]
         sections += _trainer_sections(case, scenario, f, cat)
-    label = {"participant": "Deltagarvy", "trainer": "Utbildarvy (med facit)"}.get(kind) or (
-        "Rollkort: personen" if role == PERSON_ROLE else f"Rollkort: {org(role)}"
-    )
+    label = {"participant": "Deltagarvy", "trainer": "Utbildarvy (med facit)"}.get(kind) or f"Rollkort: {seat_label(case, role, org)}"
     subtitle = f"{label} · fall {case.id} · variant {variant} · nivå {DIFFICULTY_LABELS[int(case.difficulty)]}"
     return View(title=f(case.title), subtitle=subtitle, kind=kind, sections=tuple(s for s in sections if s is not None))
 
 
 def _event_view(case: Case, event_id: str, variant: int, f, org) -> View:
     event = next(e for e in case.events if e.id == event_id)
-    affected = tuple("personen" if a == PERSON_ROLE else org(a) for a in event.affects)
+    affected = tuple(seat_label(case, a, org) for a in event.affects)
     return View(
         title=f"Händelse: {f(event.title)}",
         subtitle=f"Händelsekort · fall {case.id} · variant {variant}",
@@ -143,14 +146,55 @@ def _when(months_ago: int) -> str:
     return {0: "Nyligen", 1: "För en månad sedan"}.get(months_ago, f"För {months_ago} månader sedan")
 
 
-def _person_card(case: Case, f) -> Section:
+def seat_label(case: Case, seat: str, org=None) -> str:
+    """What a seat is called on screen: the organisation's name, 'personen', 'vårdnadshavare' or 'närstående'."""
+    if seat == PERSON_ROLE:
+        return "vårdnadshavare (för barnet)" if case.is_child and case.guardian else "personen"
+    if seat == RELATIVE_ROLE:
+        return "närstående"
+    if org is None:
+        cat = load_catalogue()
+        return cat.organisation(seat).name if seat in cat.organisation_by_id else seat
+    return org(seat)
+
+
+def seat_card(case: Case, seat: str, f, org) -> list[Section]:
+    """The private card of one seat: only what whoever plays that seat may read."""
+    if seat == PERSON_ROLE:
+        if case.is_child and case.guardian:
+            return _relative_cards(case.guardian, "Rollkort: vårdnadshavare", f)
+        return _person_cards(case, f)
+    if seat == RELATIVE_ROLE and case.relative:
+        return _relative_cards(case.relative, "Rollkort: närstående", f)
+    return [_role_card(case, seat, f, org)]
+
+
+def _first_person(title: str, intro: tuple[str, ...], wishes, goals, worries, hidden, f, voices=()) -> list[Section]:
+    sections = [
+        Section(title, paragraphs=intro),
+        Section("Så här har du det", quotes=tuple(f(v) for v in voices)) if voices else None,
+        Section("Det här vill du", quotes=tuple(f(w) for w in wishes)),
+        Section("Dina mål", items=tuple(f(g) for g in goals)) if goals else None,
+        Section("Det här oroar dig", quotes=tuple(f(w) for w in worries)) if worries else None,
+        Section(
+            "Det här berättar du bara om någon frågar",
+            pairs=tuple((f"Om någon frågar om {f(r.ask)}", f(r.text)) for r in hidden),
+        ) if hidden else None,
+    ]
+    return [s for s in sections if s is not None]
+
+
+def _person_cards(case: Case, f) -> list[Section]:
+    """The person's own card, in the first person: what I want, what I aim for, what worries me, what I keep to myself."""
     p = case.person
-    return Section(
-        "Rollkort: personen",
-        paragraphs=("Du spelar personen. Berätta det här bara om någon frågar om det.",),
-        quotes=tuple(f(w) for w in p.worries) + tuple(f(n.voice) for n in case.needs if n.voice),
-        pairs=tuple((f"Om någon frågar om {f(r.ask)}", f(r.text)) for r in p.hidden),
-    )
+    intro = ("Du spelar personen. Tala i jagform, med dina egna ord. Du bestämmer själv vad du berättar.",)
+    voices = tuple(n.voice for n in case.needs if n.voice)
+    return _first_person("Rollkort: personen", intro, p.wishes, p.goals, p.worries, p.hidden, f, voices)
+
+
+def _relative_cards(card: RelativeCard, title: str, f) -> list[Section]:
+    intro = (f"Du spelar {f(card.member)}. Tala i jagform, med dina egna ord.", f(card.knows))
+    return _first_person(title, intro, card.wishes, (), card.worries, card.hidden, f)
 
 
 def _role_card(case: Case, role: str, f, org) -> Section:
@@ -207,7 +251,7 @@ def _trainer_sections(case: Case, scenario, f, cat: Catalogue) -> list[Section]:
 
 def view_names(case: Case, *, events: bool = False) -> list[str]:
     """Every view of the case; with events=True also one handout per event."""
-    names = ["participant", "trainer", *(f"role:{r}" for r in case.role_ids), f"role:{PERSON_ROLE}"]
+    names = ["participant", "trainer", *(f"role:{r}" for r in case.seat_ids)]
     return names + [f"event:{e.id}" for e in case.events] if events else names
 
 
