@@ -128,6 +128,22 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
     return View(title=f(case.title), subtitle=subtitle, kind=kind, sections=tuple(s for s in sections if s is not None))
 
 
+def build_seat_view(case: Case, seat: str, variant: int = 0, catalogue: Catalogue | None = None) -> View:
+    """Only one seat's own card (without the common case card): what a role-play member keeps beside the plan."""
+    cat = catalogue or load_catalogue()
+    if seat not in case.seat_ids:
+        raise UnknownView(f"okänd plats '{seat}' i fallet {case.id}")
+    values = person_values(case.variant(variant).person)
+    org = lambda o: cat.organisation(o).name if o in cat.organisation_by_id else o  # noqa: E731
+    label = seat_label(case, seat, org)
+    return View(
+        title=f"Du är {label}",
+        subtitle="Ditt rollkort: bara du ser det. Berätta det som står här när det passar i samtalet.",
+        kind="role",
+        sections=tuple(seat_card(case, seat, lambda t: fill(t, values), org)),
+    )
+
+
 def _event_view(case: Case, event_id: str, variant: int, f, org) -> View:
     event = next(e for e in case.events if e.id == event_id)
     affected = tuple(seat_label(case, a, org) for a in event.affects)

@@ -55,3 +55,60 @@ def participant_card_html(scenario_id: str) -> str:
         return render_html_fragment(build_view(case, "participant", int(variant) if sep else 0))
     s = scenario(scenario_id)
     return markdown_html(case_card(s, facit=False)) if s is not None else f"<p>{html.escape(scenario_id)}</p>"
+
+
+# --- role-play groups ------------------------------------------------------------------------------------------
+def _library_case(scenario_id: str):
+    case_id, sep, variant = scenario_id.partition(VARIANT_SEPARATOR)
+    case = load_library().get(case_id)
+    return case, (int(variant) if sep and variant.isdigit() else 0)
+
+
+def group_case_id(course, case_id: str = "") -> str:
+    """The case a new group of the course plays: the one asked for, else the course's (a library case)."""
+    case_id = case_id or course.case_id or (DEFAULT_CASE if not course.archetype else "")
+    if case_id not in load_library():
+        raise KeyError(case_id)
+    return case_id
+
+
+def group_seats(case_id: str) -> list[str]:
+    """One seat per role of the case: every organisation, the person (a guardian for a child), a relative."""
+    return list(load_library()[case_id].seat_ids)
+
+
+def scenario_for_group(case_id: str, n: int) -> str:
+    """The scenario id of a course's n-th group (0-based) on a case: each group meets its own variant."""
+    return load_library()[case_id].variants(n + 1)[n].id
+
+
+def is_organisation(role: str) -> bool:
+    from simulator.catalogue import load_catalogue
+
+    return role in load_catalogue().organisation_by_id
+
+
+def seat_label(scenario_id: str, role: str) -> str:
+    """A seat as people call it: 'Försäkringskassan', 'personen', 'vårdnadshavare (för barnet)', 'närstående'."""
+    from simulator.views import seat_label as label
+
+    case, _ = _library_case(scenario_id)
+    if case is None:
+        return role
+    return label(case, role)
+
+
+def seat_card_html(scenario_id: str, role: str) -> str:
+    """One seat's private card (an HTML fragment, escaped): only ever rendered for whoever sits in that seat."""
+    from simulator.rendering import render_html_fragment
+    from simulator.views import build_seat_view
+
+    case, variant = _library_case(scenario_id)
+    if case is None or role not in case.seat_ids:
+        return ""
+    return render_html_fragment(build_seat_view(case, role, variant))
+
+
+def case_titles() -> dict[str, str]:
+    """Every library case's id and title, in id order (for choosing a group's case)."""
+    return {cid: case.title for cid, case in sorted(load_library().items())}

@@ -119,7 +119,8 @@ def _port_free(host: str, port: int) -> bool:
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port.")
 @click.option("--pool-size", type=click.IntRange(0, 200), default=4, show_default=True, help="Förvärmda kärnor för deltagarappen.")
 @click.option("--cull-idle", type=click.IntRange(10, 86400), default=120, show_default=True, help="Sekunder innan en övergiven kärna stängs.")
-def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle) -> None:
+@click.option("--public-url", help="Adressen deltagarna använder, om den är en annan (t.ex. https://sip.kommun.se bakom en proxy).")
+def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle, public_url) -> None:
     """Starta kursen: deltagarappen och utbildarens översikt i webbläsaren (Voila)."""
     from simulator.engine import archetype_names
     from sipkurs.cases import DEFAULT_CASE, case_ids
@@ -140,6 +141,9 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         raise UserError(str(exc)) from None
     if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
         raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket; ange ett fall med --case")
+    from sipkurs.links import PUBLIC_URL_SETTING
+
+    store.set_setting(PUBLIC_URL_SETTING, (public_url or f"http://{host}:{port}").rstrip("/"))  # for group links
     url = store.url
     store.close()
     folder = notebooks_dir()

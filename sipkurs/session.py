@@ -1,56 +1,103 @@
-"""One participant's drafting session: grade, autosave and submit what the form holds. No widgets here."""
+"""One page's drafting session: which plan it edits (the participant's own, or their group's), on which case,
+as whom; grading and submitting what the page shows. No widgets here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from functools import cached_property
 
 from sipkurs import cases
 from sipkurs.feedback import Feedback, assess, to_plan
-from sipkurs.store import Participant, Store, StoreError, Submission
+from sipkurs.live import LivePlan
+from sipkurs.store import Group, Participant, Seat, Store, StoreError, Submission
 
 
-@dataclass
 class DraftSession:
-    store: Store
-    participant: Participant
-
-    def __post_init__(self) -> None:
-        self.scenario = cases.scenario(self.participant.scenario_id)
+    def __init__(self, store: Store, participant: Participant, group: Group | None = None) -> None:
+        self.store = store
+        self.participant = participant
+        self.group = group if group is not None else store.group_of(participant)
+        self.scenario_id = self.group.scenario_id if self.group else participant.scenario_id
+        self.scenario = cases.scenario(self.scenario_id)
+        self.live = LivePlan(store, participant, self.owner_id, self.author)
         self.last_feedback: Feedback | None = None
 
-    def plan_data(self, form_data: dict) -> dict:
-        """The form's data plus what the app knows: the case, the author and the time."""
-        data = dict(form_data)
-        data["scenario_id"] = self.participant.scenario_id
-        data["authors"] = [{"name": self.participant.display_name}]
+    @property
+    def owner_id(self) -> int:
+        return self.group.owner_id if self.group else self.participant.owner_id
+
+    @property
+    def seat(self) -> Seat | None:
+        return self.group.seat_of(self.participant.id) if self.group else None
+
+    @cached_property
+    def author(self) -> str:
+        """How this member's changes are signed: 'Anna (Försäkringskassan)'; just the name when drafting alone."""
+        seat = self.seat
+        if seat is None:
+            return self.participant.display_name
+        return f"{self.participant.display_name} ({cases.seat_label(self.scenario_id, seat.role)})"
+
+    def refresh_group(self) -> Group | None:
+        """The group as it is now (who sits where, who is online). Raises StoreError if this page lost its seat."""
+        if self.group is None:
+            return None
+        group = self.store.group_of(self.participant)
+        if group is None or group.id != self.group.id:
+            raise StoreError("utbildaren har flyttat dig från gruppens plats; öppna sidan igen med din länk")
+        self.group = group
+        return group
+
+    def authors(self) -> list[dict]:
+        """The plan's authors: every member of the group with their organisation, or the participant."""
+        if self.group is None:
+            return [{"name": self.participant.display_name}]
+        out = []
+        for seat in self.group.seats:
+            if seat.participant_name:
+                org = seat.role if cases.is_organisation(seat.role) else ""
+                out.append({"name": seat.participant_name, "organisation": org})
+        return out
+
+    def plan_data(self) -> dict:
+        """The plan as this page shows it, plus what the app knows: the case, the authors, the group, the time."""
+        data = self.live.data()
+        data["scenario_id"] = self.scenario_id
+        data["authors"] = self.authors()
+        if self.group:
+            data["group"] = self.group.name
         data["updated"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         return data
 
-    def restore(self) -> dict | None:
-        draft = self.store.load_draft(self.participant)
-        return None if draft is None else draft.data
+    def restore(self) -> dict:
+        """Everything the store has of the plan, as {path: value} for the form."""
+        return self.live.load()
 
-    def feedback(self, form_data: dict) -> Feedback:
-        self.last_feedback = assess(self.plan_data(form_data), self.scenario)
-        return self.last_feedback
-
-    def save(self, form_data: dict) -> Feedback:
-        """Grade and autosave. The draft is saved even when it is not yet a valid plan: nothing typed is lost."""
-        data = self.plan_data(form_data)
-        fb = assess(data, self.scenario)
+    def feedback(self) -> Feedback:
+        fb = assess(self.plan_data(), self.scenario)
         self.last_feedback = fb
-        self.store.save_draft(self.participant, data, score=fb.score, missed=missed_rules(fb))
+        if not self.live.unsaved:  # the trainer's overview shows the grading of what is in the store
+            self.store.record_assessment(self.owner_id, self.live.rev, fb.score, missed_rules(fb))
         return fb
 
-    def submit(self, form_data: dict) -> Submission:
-        data = self.plan_data(form_data)
+    def submit(self) -> Submission:
+        """Write what is pending, then keep the plan as it now stands as an immutable version (all members authors)."""
+        self.live.flush()
+        if self.live.conflicts:
+            raise StoreError("två texter står mot varandra i ett fält; välj vilken som gäller innan ni lämnar in")
+        if self.live.pending or self.live.gone:
+            raise StoreError("allt är inte sparat än; försök igen om en stund")
+        self.refresh_group()
+        data = self.plan_data()
         plan, problems = to_plan(data)
         if plan is None:
             raise StoreError("planen kan inte lämnas in ännu: " + "; ".join(problems[:3]))
         fb = assess(data, self.scenario)
-        self.store.save_draft(self.participant, data, score=fb.score, missed=missed_rules(fb))
-        return self.store.submit(self.participant, data, score=fb.score, missed=missed_rules(fb))
+        return self.store.submit(self.participant, data, score=fb.score, missed=missed_rules(fb), owner_id=self.owner_id)
+
+    def submissions(self) -> list[Submission]:
+        return self.store.submissions(self.participant, owner_id=self.owner_id)
 
 
 def missed_rules(fb: Feedback) -> list[dict]:

@@ -19,10 +19,16 @@ def local_time(moment: dt.datetime | None = None) -> dt.datetime:
     return moment.astimezone(SWEDISH_TIME)
 
 
+def initial_capital(text: str) -> str:
+    """'personen' → 'Personen', and 'BUP' stays 'BUP' (Jinja's capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("sipkurs", "templates"), autoescape=select_autoescape(default=True))
     env.filters["lokal"] = lambda moment, fmt="%H:%M": local_time(moment).strftime(fmt) if moment else "–"
+    env.filters["versal"] = initial_capital
     return env
 
 

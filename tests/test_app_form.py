@@ -8,6 +8,7 @@ from graders.plan import Plan
 from sipkurs.feedback import assess
 from sipkurs.session import DraftSession
 from sipkurs.store import Store, StoreError
+from sipkurs.plandoc import PUBLIC_IDS, ROW_PREFIX
 from sipkurs.ui.debounce import Debouncer
 from sipkurs.ui.fields import SECTIONS, Table, all_paths
 from sipkurs.ui.form import PlanForm
@@ -24,7 +25,7 @@ def test_every_plan_field_has_an_input():
         for part in section.parts:
             if isinstance(part, Table):
                 row_model = Plan.model_fields[part.path].annotation.__args__[0]
-                assert {c.path for c in part.columns} | ({"id"} if part.prefix else set()) == set(row_model.model_fields)
+                assert {c.path for c in part.columns} | ({"id"} if part.path in PUBLIC_IDS else set()) == set(row_model.model_fields)
 
 
 def _filled_form() -> PlanForm:
@@ -33,19 +34,20 @@ def _filled_form() -> PlanForm:
     form.inputs["concerns.guardians"].widget.value = "Mamma\n\n Pappa "
     form.inputs["consent.given"].widget.value = True
     form.inputs["overall_responsibility.principal"].widget.value = "kommun"
-    need = form.tables["needs"].add_row()
+    need = form.request_row("needs")
     need.inputs["text"].widget.value = "Stöd i boendet"
     need.inputs["area"].widget.value = "boende"
-    goal = form.tables["goals"].add_row()
+    goal = form.request_row("goals")
     goal.inputs["text"].widget.value = "Bo kvar i lägenheten"
-    sub = form.tables["goals"].add_row()
+    sub = form.request_row("goals")
     sub.inputs["kind"].widget.value = "sub_goal"
     sub.inputs["parent"].widget.value = "M1"
-    effort = form.tables["efforts"].add_row()
+    effort = form.request_row("efforts")
     effort.inputs["what"].widget.value = "Boendestöd två gånger i veckan"
     effort.inputs["organisation"].widget.value = "socialtjanst_vuxen"
-    effort.inputs["needs"].widget.value = ("B1",)
-    effort.inputs["goals"].widget.value = ("M1", "M2")
+    effort.inputs["needs"].widget.boxes["B1"].value = True  # ticked, as a participant does
+    effort.inputs["goals"].widget.boxes["M1"].value = True
+    effort.inputs["goals"].widget.boxes["M2"].value = True
     effort.inputs["status"].widget.value = "ongoing"
     return form
 
@@ -61,19 +63,24 @@ def test_form_data_is_a_valid_plan_and_round_trips():
     again = PlanForm()
     again.load(data)
     assert again.data() == data
-    assert again.tables["efforts"].rows[0].inputs["needs"].widget.options == (("B1: Stöd i boendet", "B1"),)
+    assert [(cb.description, v) for v, cb in again.tables["efforts"].rows["I1"].inputs["needs"].widget.boxes.items()] == [
+        ("B1: Stöd i boendet (I1)", "B1")
+    ]
 
 
-def test_link_choices_follow_rows_and_removed_rows_drop_links():
+def test_link_choices_follow_rows_and_keep_what_was_chosen():
     form = _filled_form()
-    changes = []
-    form.on_change(lambda: changes.append(1))
-    form.tables["needs"].add_row()
-    assert [v for _, v in form.tables["efforts"].rows[0].inputs["needs"].widget.options] == ["B1", "B2"]
-    form.tables["needs"].remove_row(form.tables["needs"].rows[0])
-    assert form.tables["efforts"].rows[0].inputs["needs"].widget.value == ()
-    assert form.tables["needs"].add_row().id == "B3"  # ids are never reused
-    assert len(changes) == 3
+    edits = []
+    form.on_edit = lambda path, value: edits.append((path, value))
+    form.request_row("needs")
+    effort = form.tables["efforts"].rows["I1"]
+    assert list(effort.inputs["needs"].widget.boxes) == ["B1", "B2"]
+    form.tables["goals"].rows["M1"].inputs["text"].widget.value = "Bo kvar, med stöd"  # editing a goal …
+    assert form.tables["goals"].rows["M2"].inputs["parent"].widget.value == "M1"  # … keeps the sub-goal's link
+    form.remove_row("needs", "B1")
+    assert effort.inputs["needs"].widget.value == () and form.data()["efforts"][0]["needs"] == []
+    assert form.request_row("needs").id == "B3"  # ids are never reused
+    assert edits == [("goals[M1].text", "Bo kvar, med stöd")]
     Plan.model_validate(form.data())
 
 
@@ -107,40 +114,47 @@ def store(course_store):
     return course_store("K", "HEMLIG-KOD1")
 
 
-def test_session_saves_invalid_drafts_and_submits_only_valid_plans(store):
+def _session(store, name="Bo"):
     from sipkurs import cases
 
-    p, _ = store.join("K", "Bo", cases.scenario_for_variant)
-    session = DraftSession(store, p)
-    assert session.scenario is not None and session.scenario.id == p.scenario_id
-    bad = {"efforts": [{"id": "I1", "needs": ["B7"]}]}
-    fb = session.save(bad)
-    assert fb.score is None and store.load_draft(p).data["efforts"] == bad["efforts"]
+    p, _ = store.join("K", name, cases.scenario_for_variant)
+    return DraftSession(store, p)
+
+
+def test_session_submits_only_valid_plans_with_its_authors(store):
+    session = _session(store)
+    assert session.scenario is not None and session.scenario.id == session.participant.scenario_id
+    session.live.load()
+    session.live.edit("efforts[I1]", True)
+    session.live.edit("efforts[I1].organisation", "okand_org")
+    assert session.live.flush()
     with pytest.raises(StoreError, match="kan inte lämnas in"):
-        session.submit(bad)
-    good = _filled_form().data()
-    sub = session.submit(good)
-    assert sub.number == 1 and sub.data["scenario_id"] == p.scenario_id
-    assert sub.data["authors"] == [{"name": "Bo"}]
-    assert store.load_draft(p).score == sub.score
+        session.submit()
+    session.live.edit("efforts[I1].organisation", "socialtjanst_vuxen")
+    session.live.edit("chair", "Kim")
+    sub = session.submit()
+    assert sub.number == 1 and sub.data["scenario_id"] == session.participant.scenario_id
+    assert sub.data["authors"] == [{"name": "Bo"}] and sub.data["chair"] == "Kim"
+    fb = session.feedback()
+    assert store.load_draft(session.participant).score == fb.score == sub.score
 
 
 def test_trainer_page_shows_nothing_without_the_code(store):
-    from sipkurs import cases
-
-    p, _ = store.join("K", "<img src=x onerror=alert(1)>", cases.scenario_for_variant)
-    DraftSession(store, p).save({"chair": "x"})
+    session = _session(store, "<img src=x onerror=alert(1)>")
+    session.live.load()
+    session.live.edit("chair", "x")
+    session.live.flush()
     page = TrainerApp(store, "kurs=K")
     assert page.course.value == "K"
-    page.render()
-    assert "img" not in page.output.value and "lärarkod" in page.output.value  # no participant shown yet
+    page.login()
+    assert "img" not in page.output.value and "lärarkod" in page.output.value  # no participant shown
     page.code.value = "fel"
-    page.render()
-    assert "<td>" not in page.output.value
+    page.login()
+    assert page.content.children == () and "<td>" not in page.output.value
     page.code.value = "hemlig-kod1"
-    page.render()
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page.output.value and "<img" not in page.output.value
-    assert "1 deltagare" in page.output.value
+    page.login()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.overview.value and "<img" not in page.overview.value
+    assert "1 deltagare" in page.overview.value
 
 
 def test_library_case_gives_each_participant_a_variant_without_facit(tmp_path):
@@ -186,8 +200,9 @@ def test_serve_runs_standalone_voila_in_swedish_with_culling():
     assert served == sorted([APP_NOTEBOOK, TRAINER_NOTEBOOK])  # nothing else is reachable by URL
 
 
-def test_row_ids_from_a_stored_draft_are_shown_as_text():
+def test_odd_row_ids_from_a_stored_draft_get_fresh_ids():
     form = PlanForm()
     form.load({"needs": [{"id": "<img src=x onerror=alert(2)>", "text": "behov"}]})
-    headings = [c.value for c in form.tables["needs"].rows[0].box.children if hasattr(c, "value") and "<h4>" in str(c.value)]
-    assert headings and all("<img" not in h and "&lt;img src=x onerror=alert(2)&gt;" in h for h in headings)
+    assert list(form.tables["needs"].rows) == ["B1"]
+    headings = [c.value for c in form.tables["needs"].rows["B1"].box.children if "<h4>" in str(getattr(c, "value", ""))]
+    assert headings == ["<h4>Behov B1</h4>"]

@@ -110,19 +110,22 @@ def test_group_plans_belong_to_members_only(store):
     _, trainer = store.create_course("KURS1")
     a, _ = store.join("KURS1", "A", _variant)
     b, _ = store.join("KURS1", "B", _variant)
+    roles = ["vardcentral", "forsakringskassan", "personen"]
     with pytest.raises(StoreError, match="lärarkod"):
-        store.create_group("KURS1", "GISSAD-KOD", "Grupp 1")
-    group = store.create_group("KURS1", trainer, "Grupp 1", "sjukskriven-0-0")
-    store.add_member("KURS1", trainer, group, a)
-    owner = store.owners_of(a)[1]
-    store.save_draft(a, {"chair": "gemensam"}, owner_id=owner)
-    assert store.load_draft(a, owner_id=owner).data == {"chair": "gemensam"}
+        store.create_group("KURS1", "GISSAD-KOD", name="Grupp 1", scenario_id="sjukskriven-0-0", roles=roles)
+    group = store.create_group("KURS1", trainer, name="", scenario_id="sjukskriven-0-0", roles=roles)
+    assert group.name == "Grupp 1" and [s.role for s in group.seats] == roles
+    store.assign_seat("KURS1", trainer, group.seats[0].id, a.id)
+    assert store.owners_of(a) == [a.owner_id, group.owner_id]
+    store.save_draft(a, {"chair": "gemensam"}, owner_id=group.owner_id)
+    assert store.load_draft(a, owner_id=group.owner_id).data == {"chair": "gemensam"}
     with pytest.raises(StoreError):
-        store.load_draft(b, owner_id=owner)
+        store.load_draft(b, owner_id=group.owner_id)
     with pytest.raises(StoreError, match="lärarkod"):  # a participant cannot put themself in a group
-        store.add_member("KURS1", "", group, b)
-    store.add_member("KURS1", trainer, group, b)
-    assert store.load_draft(b, owner_id=owner).data == {"chair": "gemensam"}
+        store.assign_seat("KURS1", "", group.seats[1].id, b.id)
+    store.assign_seat("KURS1", trainer, group.seats[1].id, b.id)
+    assert store.load_draft(b, owner_id=group.owner_id).data == {"chair": "gemensam"}
+    assert store.load_draft(b) is None  # their own plan is untouched
 
 
 def test_weak_or_empty_trainer_codes_open_nothing(store):

@@ -1,7 +1,8 @@
-"""The participant's drafting app: join, read the case, fill the plan, see feedback while typing, submit, export.
+"""The participant's app: join (alone, or in a role-play group's seat), read the case and one's own role card,
+write the plan with live feedback, see the others' changes as they happen, submit, export.
 
-Widgets and wiring only: grading is sipkurs.feedback's (the graders'), persistence sipkurs.store's, the plan mapping
-sipkurs.ui.form's. Everything typed is autosaved within two seconds, so a dead kernel or a closed tab loses nothing.
+Widgets and wiring only: grading is sipkurs.feedback's (the graders'), the plan's live state sipkurs.live's, the
+store sipkurs.store's, the plan mapping sipkurs.ui.form's. Everything typed reaches the store within a second.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as w
 
 from sipkurs.templating import local_time, render
+from sipkurs.ui.debounce import Debouncer
+from sipkurs.ui import on_enter
+from sipkurs.ui.style import STYLE
 
 log = logging.getLogger(__name__)
-from sipkurs.ui.debounce import Debouncer
-from sipkurs.ui.style import LABEL_STYLE, STYLE
 
 # The join page needs only the widgets above: the store, the graders, the cases and the form are imported when a
 # participant joins (or, with preheated kernels, before the page is requested: see preload), so a cold page is quick.
-HEAVY_MODULES = ("sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.ui.form")
+HEAVY_MODULES = ("sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.ui.form", "sipkurs.ui.binding")
+GROUP_REFRESH_TICKS = 12  # the group's list (who is online) is refreshed every 12 ticks of the live sync (~3 s)
 
 
 def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
@@ -28,20 +31,27 @@ def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
     return render("download.html.j2", href=f"data:{mime};base64,{payload}", filename=filename, label=label)
 
 
+def _message(text: str) -> str:
+    return render("message.html.j2", text=text) if text else ""
+
+
 class ParticipantApp:
     def __init__(self, store=None, query: str = "") -> None:
         self._store = store
         params = parse_qs(query.lstrip("?"))
-        self.course_param = (params.get("kurs") or [""])[0]
-        code_param = (params.get("kod") or [""])[0]
+        self.course_param = (params.get("kurs") or [""])[0][:40]
+        code_param = (params.get("kod") or [""])[0][:40]
         self.widget = w.VBox([w.HTML(STYLE)])
         self.widget.add_class("sip-app")
         self.session = None
-        participant = self.store.resume(self.course_param, code_param) if code_param else None
-        if participant is not None:
-            self.start(participant, code_param)
-        else:
+        self.sync = None
+        opened = self.store.open_code(self.course_param, code_param) if code_param else None
+        if opened is None:
             self.show_join("Länken gäller inte längre. Gå med igen med din personliga kod." if code_param else "")
+        elif hasattr(opened, "seat"):
+            self.show_claim(opened, code_param)
+        else:
+            self.start(opened, code_param)
 
     @property
     def store(self):
@@ -51,130 +61,251 @@ class ParticipantApp:
             self._store = Store()
         return self._store
 
+    def _show(self, *children) -> None:
+        self.widget.children = [self.widget.children[0], *children]
+
     # --- joining ----------------------------------------------------------------------------------------------
     def show_join(self, message: str = "") -> None:
-        self.course = w.Text(value=self.course_param, description="Kurskod", style=LABEL_STYLE)
-        self.name = w.Text(description="Ditt namn", style=LABEL_STYLE)
-        self.code = w.Text(description="Personlig kod (om du har en)", style=LABEL_STYLE, placeholder="XXXXX-XXXXX")
+        full = w.Layout(width="100%", max_width="40em")
+        self.course = w.Text(value=self.course_param, description="Kurskod", layout=full)
+        self.name = w.Text(description="Ditt namn", layout=full)
+        self.code = w.Text(description="Personlig kod (om du har en)", placeholder="XXXXX-XXXXX", layout=full)
         self.join_button = w.Button(description="Börja eller fortsätt", button_style="primary", icon="sign-in")
         self.join_button.on_click(lambda _b: self.join())
-        self.message = w.HTML(self._message(message))
+        for field in (self.course, self.name, self.code):
+            on_enter(field, self.join)
+        self.message = w.HTML(_message(message))
         intro = w.HTML(
             "<h1>SIP-utkast</h1><p>Skriv kurskoden från utbildaren och ditt namn. Första gången får du en personlig "
-            "kod: med den och kurskoden kommer du tillbaka till ditt utkast, från vilken dator som helst.</p>"
+            "kod: med den och kurskoden kommer du tillbaka till ditt utkast, från vilken dator som helst. "
+            "Har du fått en länk till en plats i en grupp, öppna den länken i stället.</p>"
         )
-        self.widget.children = [self.widget.children[0], intro, self.course, self.name, self.code, self.join_button, self.message]
-
-    @staticmethod
-    def _message(text: str) -> str:
-        return render("message.html.j2", text=text) if text else ""
+        box = w.VBox([intro, self.course, self.name, self.code, self.join_button, self.message])
+        box.add_class("sip-join")
+        self._show(box)
 
     def join(self) -> None:
         from sipkurs import cases
-        from sipkurs.store import StoreError
+        from sipkurs.store import SeatInvite, StoreError
 
+        if self.join_button.disabled:
+            return
+        self.join_button.disabled = True
         try:
-            if self.code.value.strip():
-                participant = self.store.resume(self.course.value, self.code.value)
-                if participant is None:
-                    raise StoreError("ingen deltagare med den personliga koden i den kursen")
-                secret = self.code.value.strip().upper()
+            code = self.code.value.strip()
+            if code:
+                opened = self.store.open_code(self.course.value, code)
+                if opened is None:
+                    raise StoreError("ingen deltagare eller plats med den koden i den kursen")
+                if isinstance(opened, SeatInvite):
+                    if not self.name.value.strip():
+                        self.show_claim(opened, code)
+                        return
+                    opened = self.store.claim_seat(self.course.value, code, self.name.value)
+                participant, secret = opened, code.upper()
             else:
                 participant, secret = self.store.join(self.course.value, self.name.value, cases.scenario_for_variant)
         except StoreError as exc:
-            self.message.value = self._message(f"Det gick inte: {exc}.")
+            self.message.value = _message(f"Det gick inte: {exc}.")
             return
         except (KeyError, LookupError):  # the course's case has left the library since the course was created
             log.exception("the course's case cannot be found")
-            self.message.value = self._message("Kursens fall finns inte längre i fallbiblioteket. Säg till utbildaren.")
+            self.message.value = _message("Kursens fall finns inte längre i fallbiblioteket. Säg till utbildaren.")
             return
+        finally:
+            self.join_button.disabled = False
         self.start(participant, secret)
+
+    def show_claim(self, invite, code: str, message: str = "") -> None:
+        """A seat's link, opened for the first time: ask for the name, then take the seat."""
+        from sipkurs import cases
+
+        label = cases.seat_label(invite.group.scenario_id, invite.seat.role)
+        self.name = w.Text(description="Ditt namn", layout=w.Layout(width="100%", max_width="40em"))
+        self.join_button = w.Button(description="Ta platsen", button_style="primary", icon="sign-in")
+        self.message = w.HTML(_message(message))
+
+        def claim(_=None) -> None:
+            from sipkurs.store import StoreError
+
+            if self.join_button.disabled:
+                return
+            self.join_button.disabled = True
+            try:
+                participant = self.store.claim_seat(invite.course, code, self.name.value)
+            except StoreError as exc:
+                self.message.value = _message(f"Det gick inte: {exc}.")
+                self.join_button.disabled = False
+                return
+            self.start(participant, code)
+
+        self.join_button.on_click(claim)
+        on_enter(self.name, claim)
+        intro = w.HTML(
+            render("seat_invite.html.j2", group=invite.group.name, course=invite.course, seat=label)
+        )
+        box = w.VBox([intro, self.name, self.join_button, self.message])
+        box.add_class("sip-join")
+        self._show(box)
 
     # --- drafting ---------------------------------------------------------------------------------------------
     def start(self, participant, secret: str) -> None:
         from sipkurs import cases
+        from sipkurs.live import LiveSync
         from sipkurs.session import DraftSession
+        from sipkurs.ui.binding import FormBinding
         from sipkurs.ui.form import PlanForm
 
-        self.session = DraftSession(self.store, participant)
+        self.session = session = DraftSession(self.store, participant)
+        self.secret = secret
         self.form = PlanForm()
-        saved = self.session.restore()
-        if saved:
-            self.form.load(saved)
+        self.sync = LiveSync(session.live, on_tick=self.tick, on_error=self.sync_error)
+        self.binding = FormBinding(
+            self.form, session.live, self.sync, show_authors=session.group is not None, changed=self.changed
+        )
+        self.binding.start()
+        restored = bool(session.live.known)
         link = "?" + urlencode({"kurs": participant.course, "kod": secret})
-        header = w.HTML(
-            render("participant_header.html.j2", participant=participant, secret=secret, link=link, restored=bool(saved))
+        seat = session.seat
+        self.header = w.HTML(
+            render(
+                "participant_header.html.j2", participant=participant, secret=secret, link=link, restored=restored,
+                group=session.group, seat=cases.seat_label(session.scenario_id, seat.role) if seat else "",
+            )
         )
-        card = w.HTML(
-            '<section class="sip-card" aria-label="Fallbeskrivning" tabindex="0">'
-            + cases.participant_card_html(participant.scenario_id)
-            + "</section>"
-        )
+        self.status = w.HTML('<p aria-live="polite" class="sip-status">Inga ändringar än.</p>')
         self.feedback_html = w.HTML()
-        self.status = w.HTML('<p aria-live="polite">Inga ändringar än.</p>')
         self.submit_button = w.Button(description="Lämna in planen", button_style="success", icon="check")
         self.submit_button.on_click(lambda _b: self.submit())
         self.submit_status = w.HTML('<div aria-live="polite"></div>')
+        self.history = w.HTML()
         self.html_button = w.Button(description="Utskrift (HTML)", icon="print")
         self.pdf_button = w.Button(description="PDF", icon="file")
         self.html_button.on_click(lambda _b: self.export("html"))
         self.pdf_button.on_click(lambda _b: self.export("pdf"))
         self.downloads = w.HTML()
-        side = w.VBox(
+        feedback_tab = w.VBox(
             [
-                w.HTML("<h2>Återkoppling</h2>"),
-                self.status,
                 self.feedback_html,
                 self.submit_button,
                 self.submit_status,
+                self.history,
                 w.HBox([self.html_button, self.pdf_button]),
                 self.downloads,
-            ],
-            layout=w.Layout(width="36%"),
+            ]
         )
-        side.add_class("sip-feedback")
-        main = w.VBox([w.HTML("<h2>Fallet</h2>"), card, self.form.widget], layout=w.Layout(width="62%"))
-        self.widget.children = [self.widget.children[0], header, w.HBox([main, side])]
-        self.saver = Debouncer(self.save, delay=0.4, max_wait=1.5)
-        self.form.on_change(self.saver)
-        self.show_feedback(self.session.feedback(self.form.data()))
-
-    def show_feedback(self, fb) -> None:
-        self.feedback_html.value = render("feedback.html.j2", feedback=fb)
-
-    def save(self) -> None:
-        try:
-            fb = self.session.save(self.form.data())
-        except Exception:  # noqa: BLE001 - a failed save must be visible, never silent; details go to the server log
-            log.exception("saving a draft failed")
-            self.status.value = self._message(
-                "Kunde inte spara just nu. Det du skrivit finns kvar i formuläret; försök igen om en stund eller säg till utbildaren."
+        card = w.HTML(
+            '<section class="sip-card" aria-label="Fallbeskrivning">'
+            + cases.participant_card_html(session.scenario_id)
+            + "</section>"
+        )
+        tabs = [("Fallet", card)]
+        if seat is not None:
+            role_card = w.HTML(
+                '<section class="sip-card sip-role-card" aria-label="Ditt rollkort">'
+                + cases.seat_card_html(session.scenario_id, seat.role)
+                + "</section>"
             )
+            self.group_html = w.HTML()
+            tabs += [("Ditt rollkort", role_card), ("Gruppen", self.group_html)]
+        tabs.append(("Återkoppling", feedback_tab))
+        self.tabs = w.Tab(children=[c for _, c in tabs], titles=[t for t, _ in tabs])
+        self.tabs.selected_index = 1 if seat is not None else 0
+        side = w.VBox([self.status, self.tabs], layout=w.Layout(width="38%"))
+        side.add_class("sip-side")
+        main = w.VBox([self.form.widget], layout=w.Layout(width="60%"))
+        main.add_class("sip-main")
+        workspace = w.HBox([main, side], layout=w.Layout(width="100%"))
+        workspace.add_class("sip-workspace")
+        self._show(self.header, workspace)
+        self.regrade = Debouncer(self.show_feedback, delay=0.5, max_wait=2.0)
+        self.score = ""
+        self._ticks = 0
+        if seat is not None:
+            self.show_group()
+        self.show_feedback()
+        self.show_history()
+        self.sync.start()
+
+    def changed(self) -> None:
+        self.regrade()
+        self.show_status()
+
+    def tick(self) -> None:
+        self.show_status()
+        self._ticks += 1
+        if self.session.group is not None and self._ticks % GROUP_REFRESH_TICKS == 0:
+            self.show_group()
+
+    def sync_error(self, exc: Exception) -> None:
+        from sipkurs.store import StoreError
+
+        if isinstance(exc, StoreError):  # e.g. moved out of the group by the trainer: stop, say why
+            self.sync.stop()
+            self.status.value = _message(f"{exc}.")
+
+    def show_status(self) -> None:
+        score = f' <span class="sip-status-score">Poäng just nu: {self.score}</span>' if self.score else ""
+        text = f'<p class="sip-status"><span aria-live="polite">{self.binding.status()}</span>{score}</p>'
+        if self.status.value != text:
+            self.status.value = text
+
+    def show_group(self) -> None:
+        from sipkurs import cases
+        from sipkurs.store import StoreError
+
+        try:
+            group = self.session.refresh_group()
+        except StoreError as exc:
+            self.sync_error(exc)
             return
-        self.show_feedback(fb)
-        self.status.value = f'<p aria-live="polite">Sparat kl. {local_time():%H:%M:%S}.</p>'
+        seats = [
+            {"label": cases.seat_label(group.scenario_id, s.role), "name": s.participant_name, "online": s.online,
+             "chair": s.chair, "me": s.participant_id == self.session.participant.id}
+            for s in group.seats
+        ]
+        html = render("group_panel.html.j2", group=group, seats=seats)
+        if self.group_html.value != html:
+            self.group_html.value = html
+
+    def show_feedback(self) -> None:
+        fb = self.session.feedback()
+        self.feedback_html.value = render("feedback.html.j2", feedback=fb)
+        self.score = fb.percent
+        self.show_status()
+
+    def show_history(self) -> None:
+        subs = self.session.submissions()
+        self.history.value = render("submissions.html.j2", submissions=subs)
 
     def submit(self) -> None:
         from sipkurs.store import StoreError
 
-        self.saver.flush()
-        try:
-            sub = self.session.submit(self.form.data())
-        except StoreError as exc:
-            self.submit_status.value = self._message(f"Inte inlämnad: {exc}.")
+        if self.submit_button.disabled:
             return
+        self.submit_button.disabled = True
+        try:
+            sub = self.session.submit()
+        except StoreError as exc:
+            self.submit_status.value = _message(f"Inte inlämnad: {exc}.")
+            return
+        finally:
+            self.submit_button.disabled = False
+        who = "Ni kan" if self.session.group else "Du kan"
         self.submit_status.value = (
             f'<p aria-live="polite">Inlämnad: version {sub.number}, {local_time(sub.submitted):%Y-%m-%d %H:%M}. '
-            "Du kan fortsätta skriva och lämna in igen.</p>"
+            f"{who} fortsätta skriva och lämna in igen.</p>"
         )
+        self.show_history()
 
     def export(self, fmt: str) -> None:
         from sipkurs.export import plan_html, plan_pdf
 
-        self.saver.flush()
-        data = self.session.plan_data(self.form.data())
-        fb = self.session.feedback(self.form.data())
-        name = self.session.participant.display_name
+        self.sync.flush_now()
+        data = self.session.plan_data()
+        fb = self.session.feedback()
+        group = self.session.group
+        name = f"{group.name}: {', '.join(a['name'] for a in data['authors'])}" if group else self.session.participant.display_name
         title = "SIP-utkast"
         if fmt == "pdf":
             self.downloads.value = data_link(plan_pdf(data, fb, name=name, title=title), "application/pdf", "sip-utkast.pdf", "Ladda ner PDF")

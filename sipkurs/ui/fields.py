@@ -28,13 +28,13 @@ class Field:
 
 @dataclass(frozen=True)
 class Table:
-    """A list of rows, each a small form; ``prefix`` gives rows an id (B1, M1, I1) that other rows can link to."""
+    """A list of rows, each a small form. Every row has an id (B1, M1, I1 …, see sipkurs.plandoc) that other rows
+    can link to and that keeps rows apart when several people add them at once."""
 
     path: str
     title: str
     row_label: str
     columns: tuple[Field, ...]
-    prefix: str = ""
     add_label: str = ""
 
 
@@ -99,7 +99,6 @@ SECTIONS: tuple[Section, ...] = (
                     Field("text", "Behov", "area"),
                     Field("area", "Behovsområde", "choice", "areas"),
                 ),
-                prefix="B",
                 add_label="Lägg till behov",
             ),
             Field("own_resources", "Personens egna resurser", "area"),
@@ -122,7 +121,6 @@ SECTIONS: tuple[Section, ...] = (
                     Field("measure", "Hur vi vet att målet är nått", "text"),
                     Field("due", "Klart senast", "date"),
                 ),
-                prefix="M",
                 add_label="Lägg till mål",
             ),
         ),
@@ -145,7 +143,6 @@ SECTIONS: tuple[Section, ...] = (
                     Field("end", "Slutdatum", "date"),
                     Field("status", "Läge", "choice", "status"),
                 ),
-                prefix="I",
                 add_label="Lägg till insats",
             ),
             Field("other_actors_note", "Åtgärder av andra aktörer än kommun och region", "area"),

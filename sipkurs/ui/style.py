@@ -1,14 +1,48 @@
-"""Look of the app and the trainer page: label width and a small style sheet (no logic)."""
+"""Look of the app and the trainer page: a small style sheet (no logic). Inputs are full width with their label
+above them, so that what is typed (and a date) is always readable."""
 
-LABEL_STYLE = {"description_width": "21em"}
+LABEL_STYLE = {"description_width": "initial"}
 STYLE = """<style>
-.sip-app { max-width: 110em; }
+.sip-app { max-width: 120em; font-size: 15px; }
 .sip-app h1 { font-size: 1.6em; } .sip-app h2 { font-size: 1.3em; margin-top: 1.2em; }
 .sip-app h3 { font-size: 1.1em; } .sip-app h4 { font-size: 1em; margin: .6em 0 .2em; }
-.sip-feedback { position: sticky; top: 0; align-self: flex-start; border-left: 2px solid #666; padding-left: 1em; }
-.sip-feedback .fail { color: #8a1c1c; } .sip-feedback .partial { color: #6b4200; } .sip-feedback .pass { color: #1d5c2e; }
+.sip-app .widget-text, .sip-app .widget-textarea, .sip-app .widget-dropdown, .sip-app .widget-datepicker,
+.sip-app .widget-password { flex-direction: column; align-items: stretch; width: 100%; height: auto; }
+.sip-app .widget-text > .widget-label, .sip-app .widget-textarea > .widget-label,
+.sip-app .widget-dropdown > .widget-label, .sip-app .widget-datepicker > .widget-label,
+.sip-app .widget-password > .widget-label {
+  width: auto !important; max-width: none; text-align: left; white-space: normal; line-height: 1.4;
+  margin: .5em 0 .15em; font-weight: 600; }
+.sip-app .widget-text input, .sip-app .widget-password input, .sip-app textarea, .sip-app select,
+.sip-app .widget-datepicker input { width: 100%; box-sizing: border-box; font-size: 15px; min-height: 2em; }
+.sip-app .widget-datepicker input { max-width: 14em; }
+.sip-app select { height: 2.2em; flex: 0 0 auto; }
+.sip-app .widget-checkbox { width: 100%; height: auto; } .sip-app .widget-checkbox label { white-space: normal; }
+.sip-join { max-width: 42em; }
+/* The side panel (case, role card, feedback) stays in view while the form scrolls: no box between it and the page's
+   scroller may clip (Voila's output area and ipywidgets' boxes do by default). */
+.jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .sip-app, .sip-workspace, .sip-main,
+.sip-workspace > .widget-box { overflow: visible !important; }
+.sip-main { padding-right: 1.2em; box-sizing: border-box; }
+.sip-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto !important;
+  border-left: 2px solid #666; padding: 0 .5em 0 1em; box-sizing: border-box; }
+.sip-side .lm-TabBar-tab { flex: 1 1 auto; max-width: none; min-width: 0; }
+.sip-app .widget-button { width: auto; align-self: flex-start; }
+.sip-card dl { display: block; }
+.sip-card dt { float: none !important; width: auto !important; font-weight: 700; margin-top: .6em; }
+.sip-card dd { float: none !important; margin: 0 0 0 1em !important; }
+.sip-side .fail { color: #8a1c1c; } .sip-side .partial { color: #6b4200; } .sip-side .pass { color: #1d5c2e; }
 .sip-row { border-left: 3px solid #888; padding-left: .6em; margin: .4em 0; }
-.sip-card { background: #f6f6f2; padding: 0 1em; border: 1px solid #ccc; max-height: 28em; overflow: auto; }
+.sip-card { background: #f6f6f2; padding: 0 1em; border: 1px solid #ccc; }
 .sip-card table { border-collapse: collapse; } .sip-card td, .sip-card th { border: 1px solid #bbb; padding: 2px 6px; }
+.sip-role-card { background: #f1f5fb; border-color: #8aa4c8; }
 .sip-message { color: #8a1c1c; font-weight: bold; }
+.sip-who, .sip-hint { color: #4a4a4a; font-size: .85em; margin: .1em 0 .4em; }
+.sip-checklist-label { font-weight: 600; display: block; margin: .5em 0 .15em; }
+.sip-conflict { background: #fff4e0; border: 2px solid #b36b00; padding: .3em .8em; margin: .3em 0; }
+.sip-conflict span { font-weight: 600; }
+.sip-status { font-weight: 600; } .sip-status-score { font-weight: 400; margin-left: 1em; }
+.sip-seats { list-style: none; padding-left: 0; } .sip-seats li { margin: .3em 0; }
+.sip-seats .online .sip-presence { color: #1d5c2e; } .sip-seats .offline .sip-presence { color: #595959; }
+.sip-presence { margin-left: .5em; font-size: .9em; }
 </style>"""

@@ -1,23 +1,30 @@
-"""The trainer's overview. Shows nothing at all until the course code and the trainer code match.
+"""The trainer's page: the course's overview, and the role-play groups (forming them, seats, links, the chair).
 
-Standalone Voila serves every notebook in its folder, so a participant can open this page by URL: the check here
-(against the hash in the store) is what keeps other participants' work away from them.
+Shows nothing at all until the course code and the trainer code match. Standalone Voila serves every notebook in its
+folder, so a participant can open this page by URL: the check (against the hash in the store) is what keeps other
+participants' work away from them, and every action here asks the store again with the trainer code.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import Counter
 from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from sipkurs.templating import render
-from sipkurs.ui.style import LABEL_STYLE, STYLE
+from sipkurs.templating import initial_capital, render
+from sipkurs.ui import on_enter
+from sipkurs.ui.style import STYLE
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 10
 
 
 def most_missed(rows, top: int = 5) -> list[tuple[str, int]]:
-    """The rules most participants have not met yet, with how many."""
-    counts = Counter(m["title"] for r in rows for m in r.missed)
+    """The rules most plans (groups' and participants') have not met yet, with how many."""
+    counts = Counter(m["title"] for r in rows if r.started for m in r.missed)
     return counts.most_common(top)
 
 
@@ -25,23 +32,27 @@ class TrainerApp:
     def __init__(self, store=None, query: str = "") -> None:
         self._store = store
         params = parse_qs(query.lstrip("?"))
-        self.course = w.Text(value=(params.get("kurs") or [""])[0], description="Kurskod", style=LABEL_STYLE)
-        self.code = w.Password(description="Lärarkod", style=LABEL_STYLE)
+        full = w.Layout(width="100%", max_width="40em")
+        self.course = w.Text(value=(params.get("kurs") or [""])[0][:40], description="Kurskod", layout=full)
+        self.code = w.Password(description="Lärarkod", layout=full)
         self.show = w.Button(description="Visa översikten", button_style="primary")
-        self.refresh = w.Button(description="Uppdatera", icon="refresh")
-        self.show.on_click(lambda _b: self.render())
-        self.refresh.on_click(lambda _b: self.render())
+        self.show.on_click(lambda _b: self.login())
+        on_enter(self.code, self.login)
         self.output = w.HTML('<div aria-live="polite"></div>')
+        self.content = w.VBox()
         self.widget = w.VBox(
             [
                 w.HTML(STYLE + "<h1>Utbildarens översikt</h1><p>Ange kurskoden och lärarkoden som visades när kursen startades.</p>"),
                 self.course,
                 self.code,
-                w.HBox([self.show, self.refresh]),
+                self.show,
                 self.output,
+                self.content,
             ]
         )
         self.widget.add_class("sip-app")
+        self.authorised: tuple[str, str] | None = None
+        self._timer = None
 
     @property
     def store(self):
@@ -51,17 +62,154 @@ class TrainerApp:
             self._store = Store()
         return self._store
 
+    # --- logging in -------------------------------------------------------------------------------------------
+    def login(self) -> None:
+        course, code = self.course.value.strip().upper(), self.code.value
+        if not self.store.check_trainer(course, code):
+            self.authorised = None
+            self.content.children = []
+            self.output.value = render("message.html.j2", text="fel kurskod eller lärarkod.")
+            return
+        self.authorised = (course, code)
+        self.output.value = ""
+        self.build()
+        self.render()
+        self._schedule()
+
+    def _schedule(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop (tests): refreshed by hand
+        self._timer = loop.call_later(REFRESH_SECONDS, self._auto_refresh)
+
+    def _auto_refresh(self) -> None:
+        try:
+            self.render()
+        except Exception:  # noqa: BLE001 - a failed refresh is retried at the next one
+            log.exception("refreshing the trainer page failed")
+        self._schedule()
+
+    # --- the page after logging in ------------------------------------------------------------------------------
+    def build(self) -> None:
+        from sipkurs import cases
+
+        course = self.store.course(self.authorised[0])
+        full = w.Layout(width="100%", max_width="40em")
+        self.overview = w.HTML()
+        self.groups_html = w.HTML()
+        self.group_name = w.Text(description="Gruppens namn (valfritt)", placeholder="Grupp 1, Grupp 2 …", layout=full)
+        options = [(f"{title} ({cid})", cid) for cid, title in cases.case_titles().items()]
+        default = course.case_id if course.case_id in dict((v, k) for k, v in options) else (options[0][1] if options else None)
+        self.group_case = w.Dropdown(options=options, value=default, description="Fall", layout=full)
+        self.create_button = w.Button(description="Skapa grupp", button_style="primary", icon="users")
+        self.create_button.on_click(lambda _b: self.create_group())
+        self.seat_choice = w.Dropdown(description="Plats", layout=full)
+        self.person_choice = w.Dropdown(description="Deltagare", layout=full)
+        self.move_button = w.Button(description="Flytta deltagaren till platsen")
+        self.vacate_button = w.Button(description="Töm platsen")
+        self.chair_button = w.Button(description="Gör till mötesledare (eller ta bort)")
+        self.move_button.on_click(lambda _b: self.seat_action("move"))
+        self.vacate_button.on_click(lambda _b: self.seat_action("vacate"))
+        self.chair_button.on_click(lambda _b: self.seat_action("chair"))
+        self.action_status = w.HTML('<div aria-live="polite"></div>')
+        self.refresh = w.Button(description="Uppdatera nu", icon="refresh")
+        self.refresh.on_click(lambda _b: self.render())
+        self.content.children = [
+            w.HBox([self.refresh], layout=w.Layout(margin="1em 0")),
+            self.overview,
+            w.HTML(
+                "<h2>Rollspel i grupp</h2><p>En grupp skriver en gemensam plan. Varje plats är en roll i fallet och har "
+                "en egen länk: ge länken till den som ska spela rollen. Den som öppnar länken skriver sitt namn och "
+                "tar platsen; bara den personen ser platsens rollkort.</p>"
+            ),
+            self.group_name,
+            self.group_case,
+            self.create_button,
+            self.groups_html,
+            w.HTML("<h3>Flytta, töm och välj mötesledare</h3>"),
+            self.seat_choice,
+            self.person_choice,
+            w.HBox([self.move_button, self.vacate_button, self.chair_button]),
+            self.action_status,
+        ]
+
     def render(self) -> None:
+        from sipkurs.roleplay import seat_lines
         from sipkurs.store import StoreError
 
+        if self.authorised is None:
+            return
+        course, code = self.authorised
         try:
-            rows = self.store.overview(self.course.value, self.code.value)
+            rows = self.store.overview(course, code)
+            groups = self.store.groups(course, code)
         except StoreError as exc:
             self.output.value = render("message.html.j2", text=f"{exc}.")
             return
-        self.output.value = render(
-            "trainer.html.j2", course=self.course.value.strip().upper(), rows=rows, missed=most_missed(rows)
-        )
+        html = render("trainer.html.j2", course=course, rows=rows, missed=most_missed(rows))
+        if self.overview.value != html:
+            self.overview.value = html
+        view = [(g, seat_lines(self.store, g)) for g in groups]
+        html = render("trainer_groups.html.j2", groups=view)
+        if self.groups_html.value != html:
+            self.groups_html.value = html
+        seats = [
+            (f"{g.name} – {initial_capital(line.label)}" + (f" ({line.taken_by})" if line.taken_by else " (ledig)"), seat.id)
+            for g, lines in view for seat, line in zip(g.seats, lines, strict=True)
+        ]
+        people = [(f"{r.id}: {r.display_name}", r.id) for r in rows if r.kind == "participant"]
+        for dropdown, options in ((self.seat_choice, seats), (self.person_choice, people)):
+            if tuple(dropdown.options) != tuple(options):
+                current = dropdown.value
+                dropdown.options = options
+                if current in [v for _, v in options]:
+                    dropdown.value = current
+
+    # --- actions ------------------------------------------------------------------------------------------------
+    def create_group(self) -> None:
+        from sipkurs.roleplay import form_group
+        from sipkurs.store import StoreError
+
+        if self.authorised is None or self.create_button.disabled:
+            return
+        self.create_button.disabled = True
+        try:
+            group = form_group(
+                self.store, *self.authorised, case_id=self.group_case.value or "", name=self.group_name.value
+            )
+        except StoreError as exc:
+            self.action_status.value = render("message.html.j2", text=f"Gruppen skapades inte: {exc}.")
+            return
+        finally:
+            self.create_button.disabled = False
+        self.group_name.value = ""
+        self.action_status.value = f'<p aria-live="polite">{group.name} är skapad med {len(group.seats)} platser.</p>'
+        self.render()
+
+    def seat_action(self, action: str) -> None:
+        from sipkurs.store import StoreError
+
+        if self.authorised is None or self.seat_choice.value is None:
+            return
+        course, code = self.authorised
+        try:
+            if action == "move":
+                if self.person_choice.value is None:
+                    raise StoreError("välj en deltagare")
+                self.store.assign_seat(course, code, self.seat_choice.value, self.person_choice.value)
+                done = "Deltagaren har flyttats till platsen."
+            elif action == "vacate":
+                self.store.vacate_seat(course, code, self.seat_choice.value)
+                done = "Platsen är tom och har fått en ny länk om den gamla var någons personliga kod."
+            else:
+                self.store.set_chair(course, code, self.seat_choice.value)
+                done = "Mötesledaren är ändrad."
+        except StoreError as exc:
+            self.action_status.value = render("message.html.j2", text=f"Det gick inte: {exc}.")
+            return
+        self.action_status.value = f'<p aria-live="polite">{done}</p>'
+        self.render()
 
 
 def trainer_app(query: str = "", store=None):

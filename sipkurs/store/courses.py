@@ -1,0 +1,154 @@
+"""Courses and participants: creating a course, the trainer's code, joining and coming back with a personal code.
+
+Access model: a participant is reached only through their personal code (a random secret, stored as a hash), never by
+display name, so two people who type the same name never see each other's drafts. The trainer reaches a course only
+with the course's trainer code.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sipkurs.store.codes import MIN_TRAINER_CODE, code_hash, new_code, normalise_code, same_hash
+from sipkurs.store.db import StoreError
+from sipkurs.store.records import Course, Participant
+from sipkurs.store.schema import MAX_NAME, CourseRow, OwnerRow, ParticipantRow, SettingRow
+
+
+def _course(row: CourseRow) -> Course:
+    return Course(row.code, row.case_id, row.archetype, row.seed, row.created)
+
+
+def participant_record(row: ParticipantRow) -> Participant:
+    return Participant(row.id, row.course, row.display_name, row.scenario_id, row.variant, row.owner_id)
+
+
+def course_key(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def clean_name(display_name: str) -> str:
+    name = " ".join((display_name or "").split())
+    if not name:
+        raise StoreError("skriv ditt namn")
+    if len(name) > MAX_NAME:
+        raise StoreError(f"namnet får ha högst {MAX_NAME} tecken")
+    return name
+
+
+class CourseStore:
+    engine = None  # set by Store
+
+    # --- courses ------------------------------------------------------------------------------------------------
+    def create_course(
+        self,
+        code: str | None = None,
+        *,
+        case_id: str = "",
+        archetype: str = "",
+        seed: int = 0,
+        trainer_code: str | None = None,
+    ) -> tuple[Course, str]:
+        """Create a course, or reopen an existing one with a new trainer code. Returns (course, trainer code).
+
+        Reopening keeps the course's case unless a new one is given, so participants keep their variants.
+        """
+        code = course_key(code or f"SIP-{new_code(1, 5)}")
+        if not code or len(code) > 40:
+            raise StoreError("kurskoden måste ha 1–40 tecken")
+        trainer_code = trainer_code or new_code()
+        if len(normalise_code(trainer_code)) < MIN_TRAINER_CODE:
+            raise StoreError(f"lärarkoden måste ha minst {MIN_TRAINER_CODE} bokstäver eller siffror")
+        with Session(self.engine) as s, s.begin():
+            row = s.get(CourseRow, code)
+            if row is None:
+                row = CourseRow(
+                    code=code, case_id=case_id, archetype=archetype, seed=seed, trainer_hash=code_hash(trainer_code)
+                )
+                s.add(row)
+            else:
+                row.trainer_hash = code_hash(trainer_code)
+                if case_id or archetype:
+                    row.case_id, row.archetype, row.seed = case_id, archetype, seed
+            s.flush()
+            course = _course(row)
+        return course, trainer_code
+
+    def course(self, code: str) -> Course | None:
+        with Session(self.engine) as s:
+            row = s.get(CourseRow, course_key(code))
+            return None if row is None else _course(row)
+
+    def check_trainer(self, course_code: str, trainer_code: str) -> bool:
+        with Session(self.engine) as s:
+            row = s.get(CourseRow, course_key(course_code))
+            if row is None or len(normalise_code(trainer_code or "")) < MIN_TRAINER_CODE:
+                return False
+            return same_hash(row.trainer_hash, code_hash(trainer_code))
+
+    def _trainer(self, course_code: str, trainer_code: str) -> str:
+        """The course key, if the trainer code is right; otherwise a refusal."""
+        if not self.check_trainer(course_code, trainer_code):
+            raise StoreError("fel kurskod eller lärarkod")
+        return course_key(course_code)
+
+    # --- settings -----------------------------------------------------------------------------------------------
+    def set_setting(self, key: str, value: str, course: str = "") -> None:
+        with Session(self.engine) as s, s.begin():
+            row = s.get(SettingRow, (course_key(course), key))
+            if row is None:
+                s.add(SettingRow(course=course_key(course), key=key, value=value))
+            else:
+                row.value = value
+
+    def setting(self, key: str, course: str = "", default: str = "") -> str:
+        with Session(self.engine) as s:
+            row = s.get(SettingRow, (course_key(course), key))
+            return default if row is None else row.value
+
+    # --- participants -------------------------------------------------------------------------------------------
+    def join(self, course_code: str, display_name: str, scenario_for_variant) -> tuple[Participant, str]:
+        """A new participant in the course. ``scenario_for_variant(course, n)`` names the case variant n.
+
+        Returns the participant and their personal code: the only way back to the draft.
+        """
+        name = clean_name(display_name)
+        course = self.course(course_code)
+        if course is None:
+            raise StoreError(f"kurskoden '{course_code.strip()}' finns inte")
+        secret = new_code()
+        with Session(self.engine) as s, s.begin():
+            variant = s.scalar(select(func.count()).where(ParticipantRow.course == course.code)) or 0
+            participant = self._add_participant(
+                s, course.code, name, code_hash(secret), scenario_for_variant(course, variant), variant
+            )
+        return participant, secret
+
+    @staticmethod
+    def _add_participant(s: Session, course: str, name: str, secret_hash: str, scenario_id: str, variant: int) -> Participant:
+        owner = OwnerRow(kind="participant", course=course)
+        s.add(owner)
+        s.flush()
+        row = ParticipantRow(
+            course=course, owner_id=owner.id, display_name=name, secret_hash=secret_hash,
+            scenario_id=scenario_id, variant=variant,
+        )
+        s.add(row)
+        s.flush()
+        return participant_record(row)
+
+    def resume(self, course_code: str, secret: str) -> Participant | None:
+        """The participant with this personal code in this course, or None."""
+        if not normalise_code(secret):
+            return None
+        with Session(self.engine) as s:
+            row = s.scalar(select(ParticipantRow).where(ParticipantRow.secret_hash == code_hash(secret)))
+            if row is None or row.course != course_key(course_code):
+                return None
+            return participant_record(row)
+
+    def participant(self, participant_id: int) -> Participant | None:
+        with Session(self.engine) as s:
+            row = s.get(ParticipantRow, participant_id)
+            return None if row is None else participant_record(row)
