@@ -28,7 +28,7 @@ from sipkurs.store import Edit, FieldState, Participant, Store, StoreError
 
 log = logging.getLogger(__name__)
 
-RACE_WINDOW = 1.0  # s: a local edit this soon after a remote value was shown may have been typed over the old text
+RACE_WINDOW = 1.0  # s: text typed this soon after a remote value was shown may have been typed over the old text
 
 
 @dataclass
@@ -132,7 +132,7 @@ class LivePlan:
                 return
             base = known.rev if known else 0
             shown = self._shown.get(path)
-            if shown and time.monotonic() - shown[1] < RACE_WINDOW and known and not _builds_on(value, known.value):
+            if shown and isinstance(value, str) and time.monotonic() - shown[1] < RACE_WINDOW and known and not _builds_on(value, known.value):
                 base = shown[0]  # maybe typed over the text from before the remote value arrived: let the store decide
             previous = self.pending.get(path)
             self.pending[path] = Pending(value, previous.base_rev if previous else base,
@@ -159,6 +159,7 @@ class LivePlan:
                     del self.pending[p]
             for p, state in result.written.items():
                 self._learn(state)
+                self._shown.pop(p, None)  # this page's own text is now the field's: no race with what was shown
                 if p in self.pending:  # typed on while the write ran: that text builds on our own write
                     self.pending[p].base_rev = state.rev
             for p, theirs in result.conflicts.items():

@@ -21,12 +21,14 @@ STYLE = """<style>
 .sip-join { max-width: 42em; }
 /* The side panel (case, role card, feedback) stays in view while the form scrolls: no box between it and the page's
    scroller may clip (Voila's output area and ipywidgets' boxes do by default). */
-.jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .sip-app, .sip-workspace, .sip-main,
-.sip-workspace > .widget-box { overflow: visible !important; }
+.jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .sip-app, .sip-workspace,
+.sip-workspace > .sip-main { overflow: visible !important; }
 .sip-main { padding-right: 1.2em; box-sizing: border-box; }
-.sip-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto !important;
+.sip-workspace > .sip-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto !important;
   border-left: 2px solid #666; padding: 0 .5em 0 1em; box-sizing: border-box; }
-.sip-side .lm-TabBar-tab { flex: 1 1 auto; max-width: none; min-width: 0; }
+.sip-side .lm-TabBar-tab { flex: 1 1 auto; max-width: none; min-width: 0; color: #1f1f1f; background: #e8e8e8; }
+.sip-side .lm-TabBar-tab.lm-mod-current { background: #fff; font-weight: 600; }
+.sip-side .lm-TabBar-tabLabel { color: #1f1f1f !important; opacity: 1 !important; }
 .sip-app .widget-button { width: auto; align-self: flex-start; }
 .sip-card dl { display: block; }
 .sip-card dt { float: none !important; width: auto !important; font-weight: 700; margin-top: .6em; }
