@@ -224,10 +224,11 @@ def _shingles(text: str, n: int) -> set[str]:
 
 
 def card_texts(case: Case) -> dict[str, tuple[str | None, str]]:
-    """Texts on cards participants read: path → (the organisation whose card it is, or None, text)."""
+    """Texts on cards participants read: path → (the organisation whose card it is, or None, text). The seat cards of
+    the relative and the guardian belong to no organisation, so like the case card they may name no expected effort."""
     out: dict[str, tuple[str | None, str]] = {}
     for path, text in text_fields(case).items():
-        if path.startswith("case_card."):
+        if path.startswith("case_card.") or re.match(r"(relative|guardian)\.(?!member$)", path):
             out[path] = (None, text)
         m = re.match(r"roles\[(\d+)\]\.(?!organisation$)", path)
         if m:
@@ -235,15 +236,19 @@ def card_texts(case: Case) -> dict[str, tuple[str | None, str]]:
     return out
 
 
+_CARD_NAMES = {"case_card": "fallkortet", "roles": "rollkortet", "relative": "kortet för närstående", "guardian": "kortet för vårdnadshavaren"}
+
+
 def leaks(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
     """(field path, Swedish message) for every card text that gives away the ground truth.
 
-    A card is the case card (every participant reads it) or a role card with its hidden information. A card text
-    leaks when, compared word by word after lower-casing and dropping punctuation,
+    A card is the case card (every participant reads it), a role card with its hidden information, or the card of the
+    relative or the guardian who sits at the table. A card text leaks when, compared word by word after lower-casing
+    and dropping punctuation,
     1. it contains a run of LEAK_SHINGLE_WORDS consecutive words from the facit text, or
     2. it names an expected effort (its catalogue name or its id) that is not already given (person.current_efforts)
-       and that the card's own organisation cannot provide: the case card may name no such effort, a role card only
-       the efforts its own organisation gives (that is its mandate), or
+       and that the card's own organisation cannot provide: the case card and the seat cards may name no such effort,
+       a role card only the efforts its own organisation gives (that is its mandate), or
     3. it contains a need's description verbatim (the need analysis is the participants' work).
     """
     found: list[tuple[str, str]] = []
@@ -260,7 +265,7 @@ def leaks(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
             if org is not None and org in effort.providers:
                 continue
             if f" {_norm(effort.name)} " in norm or re.search(rf"\b{re.escape(e)}\b", text):
-                who = "fallkortet" if org is None else "rollkortet"
+                who = _CARD_NAMES[re.match(r"[a-z_]+", path).group(0)]
                 found.append((path, f"{who} avslöjar facit: det nämner den förväntade insatsen '{effort.name}'"))
         for n in case.needs:
             if len(_norm(n.description).split()) >= 4 and f" {_norm(n.description)} " in norm:

@@ -89,7 +89,7 @@ BREAKS = [
      "Behöver en gradvis väg tillbaka till arbete, gärna inom ett nytt yrke utan telefonarbete.", ">-",
      "case_card.text", r"kortet avslöjar facit: det upprepar behovet 'arbete' ordagrant"),
     ("missing required field", "title: Sjukskriven och bollad mellan myndigheterna\n", "", "id: sjukskriven_utmattning", "title", r"fältet saknas men krävs"),
-    ("misspelt field", "  worries:", "  wories:", "wories", "person.wories", r"okänt fält"),
+    ("misspelt field", "  worries:\n    - Jag är rädd att sjukpenningen", "  wories:\n    - Jag är rädd att sjukpenningen", "wories", "person.wories", r"okänt fält"),
     ("wrong type", "difficulty: 1", "difficulty: svår", "svår", "difficulty", r"ogiltigt värde; tillåtna värden: 1, 2 eller 3"),
     ("bad age range", "  age: [34, 52]", "  age: [52, 34]", "[52, 34]", "person.age", r"åldern ska vara ett heltal 0–120 eller \[lägst, högst\]"),
     ("bad id", "id: sjukskriven_utmattning", "id: Sjukskriven-Utmattning", "Sjukskriven-Utmattning", "id", r"ogiltigt id"),
@@ -143,6 +143,55 @@ def test_discharge_needs_a_hospital_role():
     err = only_error(BASE.replace("signals: [flera_verksamheter]", "signals: [flera_verksamheter]\ndischarge: true"))
     assert err.path == "discharge" and "slutenvården" in err.message
     assert (err.line, err.column) == (position(BASE, "signals: [flera")[0] + 1, 12)
+
+
+# --- the seat cards of a role-play group: the relative (närstående) and a child's guardian ------------------------------
+
+CHILD_BASE = (SCENARIOS_DIR / "barn_skolfranvaro_npf.yaml").read_text(encoding="utf-8")
+VIOLENCE_BASE = (SCENARIOS_DIR / "vald_nara_relation_barn.yaml").read_text(encoding="utf-8")
+NO_RELATIVE_BASE = (SCENARIOS_DIR / "barn_autism_avlastning.yaml").read_text(encoding="utf-8")
+ADULT_GUARDIAN = '''guardian:
+  member: "Jonas Berglind"
+  knows: Du är bror till {namn}.
+  wishes: [Jag vill hjälpa till.]
+events:'''
+
+# (description, base text, replacements, needle whose start is the expected position, field path, message pattern)
+SEAT_BREAKS = [
+    ("relative who is not in the network", BASE, [('member: "Robin {efternamn}"', 'member: "Robban {efternamn}"')],
+     '"Robban', "relative.member", r"'Robban \{efternamn\}' finns inte i person.network \(menar du 'Robin \{efternamn\}'\?\)"),
+    ("guardian who is not a vårdnadshavare", CHILD_BASE,
+     [('member: "Gunnel Ek"', 'member: "Mattias {efternamn}"'), ('member: "Sara {efternamn}"', 'member: "Gunnel Ek"')],
+     '"Gunnel Ek"\n  knows: >-\n    Du är {namns} mamma', "guardian.member", r"'Gunnel Ek' är inte vårdnadshavare i person.network"),
+    ("guardian on an adult case", BASE,
+     [("role: narstaende, age: 41,", "role: vardnadshavare, age: 41,"), ("events:", ADULT_GUARDIAN)],
+     'member: "Jonas', "guardian", r"bara ett barn \(person.age under 18\) har en vårdnadshavare"),
+    ("the same person as relative and guardian", CHILD_BASE, [('member: "Gunnel Ek"', 'member: "Sara {efternamn}"')],
+     '"Sara {efternamn}"\n  knows: >-\n    Du är {namns} mormor', "relative.member",
+     r"närstående och vårdnadshavaren är samma person"),
+    ("relative who is a child", VIOLENCE_BASE, [('member: "Fatima Saleh"', 'member: "Elin"')],
+     '"Elin"\n', "relative.member", r"'Elin' är ett barn; välj en vuxen närstående"),
+    ("event for the relative in a case without one", NO_RELATIVE_BASE, [("affects: [skola, habilitering]}", "affects: [skola, narstaende]}")],
+     "narstaende]}", "events[0].affects[1]", r"händelsen berör närstående, men fallet har inget kort för närstående"),
+    ("relative's card names an expected effort", BASE,
+     [("Jag vill veta vad jag kan göra hemma som faktiskt hjälper.", "Jag vill att {namn} får arbetsträning via kommunens arbetsmarknadsenhet.")],
+     "Jag vill att {namn} får arbetsträning", "relative.wishes[1]",
+     r"kortet för närstående avslöjar facit: det nämner den förväntade insatsen 'Arbetsträning via kommunens arbetsmarknadsenhet'"),
+]
+
+
+@pytest.mark.parametrize("name,base,replacements,needle,path,message", SEAT_BREAKS, ids=[b[0] for b in SEAT_BREAKS])
+def test_each_seat_card_mistake_is_reported_with_its_position(name, base, replacements, needle, path, message):
+    text = base
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    assert load_case_text(base, "fall.yaml")[1] == []
+    err = only_error(text)
+    assert re.search(message, err.message), str(err)
+    assert err.path == path, str(err)
+    line, column = position(text, needle)
+    assert str(err).startswith(f"fall.yaml:{line}:{column}: {path}: "), str(err)
 
 
 # --- file-level problems never raise --------------------------------------------------------------------------------
