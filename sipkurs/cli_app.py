@@ -214,12 +214,13 @@ def _safe_url(url: str) -> str:
 @click.command()
 @click.option("--course", "course_code", required=True, help="Kurskod.")
 @click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", required=True, help="Kursens lärarkod (även $SIPKURS_TRAINER_CODE).")
-@click.option("--participant", "participant_id", type=int, required=True, help="Deltagarens nummer (kolumnen Nr i översikten).")
+@click.option("--participant", "participant_id", type=click.IntRange(1, 2**31 - 1), help="Deltagarens nummer (kolumnen Nr i översikten).")
+@click.option("--group", "group_name", help="I stället för en deltagare: gruppens namn (till exempel 'Grupp 1').")
 @click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Format.")
 @click.option("--db", envvar="SIPKURS_DB", help="Lagring: SQLite-fil eller SQLAlchemy-URL (även $SIPKURS_DB).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fil att skriva. Utan: HTML till skärmen.")
-def export(course_code, trainer_code, participant_id, fmt, db, output) -> None:
-    """Exportera en deltagares senast inlämnade plan (annars utkastet) med återkoppling."""
+def export(course_code, trainer_code, participant_id, group_name, fmt, db, output) -> None:
+    """Exportera en deltagares eller en grupps senast inlämnade plan (annars utkastet) med återkoppling."""
     from sipkurs import cases
     from sipkurs.export import plan_html, plan_pdf
     from sipkurs.feedback import assess
@@ -227,23 +228,38 @@ def export(course_code, trainer_code, participant_id, fmt, db, output) -> None:
 
     from simulator.lookup import UnknownScenario
 
+    if (participant_id is None) == (group_name is None):
+        raise click.UsageError("ange antingen --participant NR eller --group NAMN")
     store = _store(db, must_exist=True)
     try:
-        participant, data, submission = store.trainer_plan(course_code, trainer_code, participant_id)
+        if group_name is not None:
+            group = next(
+                (g for g in store.groups(course_code, trainer_code) if g.name.casefold() == group_name.strip().casefold()),
+                None,
+            )
+            if group is None:
+                raise StoreError(f"gruppen '{group_name.strip()}' finns inte i kursen")
+            group, data, submission = store.trainer_group_plan(course_code, trainer_code, group.id)
+            scenario_id = group.scenario_id
+            members = ", ".join(s.participant_name for s in group.seats if s.participant_name) or "inga medlemmar"
+            name = f"{group.name}: {members}"
+        else:
+            participant, data, submission = store.trainer_plan(course_code, trainer_code, participant_id)
+            scenario_id, name = participant.scenario_id, participant.display_name
     except StoreError as exc:
         raise UserError(str(exc)) from None
     try:
-        scenario = cases.scenario(participant.scenario_id)
+        scenario = cases.scenario(scenario_id)
     except (UnknownScenario, KeyError):
-        raise UserError(f"deltagarens fall '{participant.scenario_id}' finns inte längre i fallbiblioteket") from None
+        raise UserError(f"planens fall '{scenario_id}' finns inte längre i fallbiblioteket") from None
     feedback = assess(data, scenario)
     title = f"SIP – {'inlämnad version ' + str(submission.number) if submission else 'utkast'}"
     if fmt == "pdf":
         if output is None:
             raise click.UsageError("PDF kräver --output FIL")
-        content = plan_pdf(data, feedback, name=participant.display_name, title=title)
+        content = plan_pdf(data, feedback, name=name, title=title)
     else:
-        content = plan_html(data, feedback, name=participant.display_name, title=title).encode()
+        content = plan_html(data, feedback, name=name, title=title).encode()
     if output is None:
         click.echo(content.decode(), nl=False)
         return

@@ -274,19 +274,22 @@ class LiveSync:
         self,
         live: LivePlan,
         *,
-        interval: float = 0.25,
-        delay: float = 0.3,
-        max_wait: float = 0.8,
+        interval: float = 0.1,
+        poll_every: int = 2,
+        delay: float = 0.2,
+        max_wait: float = 0.6,
         heartbeat: float = 5.0,
         on_tick: Callable[[], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         self.live = live
         self.interval, self.delay, self.max_wait, self.heartbeat = interval, delay, max_wait, heartbeat
+        self.poll_every = poll_every  # ticks between polls: writes are checked every tick, the store every few
         self.on_tick = on_tick
         self.on_error = on_error
         self._last_edit = 0.0
         self._beat = 0.0
+        self._ticks = 0
         self._stopped = False
         self._handle = None
         self._thread: threading.Thread | None = None
@@ -334,9 +337,11 @@ class LiveSync:
 
     def tick(self) -> None:
         try:
+            self._ticks += 1
             if self.due():
                 self.live.flush()
-            self.live.poll()
+            if self._ticks % self.poll_every == 0:
+                self.live.poll()
             now = time.monotonic()
             if now - self._beat >= self.heartbeat:
                 self._beat = now

@@ -309,3 +309,38 @@ def test_eight_groups_of_five_writing_at_once_lose_nothing(tmp_path):
         total_conflicts += len(log["conflicts"])
     assert total_writes > 400 and total_conflicts > 0
     store.close()
+
+
+def test_the_group_cli_and_the_export_name_the_group_and_its_members(group_store, tmp_path, capsys):
+    from sipkurs.cli import main
+
+    db = group_store.url.split("///", 1)[1]
+    with pytest.raises(SystemExit) as exit_:
+        main(["group", "create", "--course", "K", "--trainer-code", TRAINER, "--db", db, "--name", "Blå <gruppen>"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr()
+    lines = out.out.strip().splitlines()
+    assert len(lines) == 6 and lines[0].startswith("Vårdcentralen") and "kod=" in lines[0]
+    assert "Blå <gruppen> (sjukskriven_utmattning@0), 6 platser" in out.err
+    code = lines[1].rsplit("kod=", 1)[1]
+    fia = group_store.claim_seat("K", code, "Fia <b>Kassan</b>")
+    session = DraftSession(group_store, fia)
+    session.live.load()
+    session.live.edit("chair", "Fia")
+    session.submit()
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "--course", "K", "--trainer-code", TRAINER, "--db", db, "--group", "blå <gruppen>"])
+    assert exit_.value.code == 0
+    page = capsys.readouterr().out
+    assert "Blå &lt;gruppen&gt;: Fia &lt;b&gt;Kassan&lt;/b&gt;" in page and "inlämnad version 1" in page
+    for argv, message in (
+        (["group", "create", "--course", "K", "--trainer-code", "FEL-KOD-123", "--db", db], "fel kurskod eller lärarkod"),
+        (["group", "create", "--course", "K", "--trainer-code", TRAINER, "--db", db, "--case", "finns_inte"], "finns inte"),
+        (["export", "--course", "K", "--trainer-code", TRAINER, "--db", db, "--group", "Grupp 9"], "finns inte"),
+        (["export", "--course", "K", "--trainer-code", TRAINER, "--db", db], "antingen --participant"),
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code != 0
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # The join page needs only the widgets above: the store, the graders, the cases and the form are imported when a
 # participant joins (or, with preheated kernels, before the page is requested: see preload), so a cold page is quick.
 HEAVY_MODULES = ("sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.ui.form", "sipkurs.ui.binding")
-GROUP_REFRESH_TICKS = 12  # the group's list (who is online) is refreshed every 12 ticks of the live sync (~3 s)
+GROUP_REFRESH_TICKS = 30  # the group's list (who is online) is refreshed every 30 ticks of the live sync (~3 s)
 
 
 def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
@@ -232,8 +232,9 @@ class ParticipantApp:
         self.show_status()
 
     def tick(self) -> None:
-        self.show_status()
         self._ticks += 1
+        if self._ticks % 3 == 0:
+            self.show_status()
         if self.session.group is not None and self._ticks % GROUP_REFRESH_TICKS == 0:
             self.show_group()
 
