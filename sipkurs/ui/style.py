@@ -39,6 +39,11 @@ STYLE = """<style>
 .sip-card table { border-collapse: collapse; } .sip-card td, .sip-card th { border: 1px solid #bbb; padding: 2px 6px; }
 .sip-role-card { background: #f1f5fb; border-color: #8aa4c8; }
 .sip-message { color: #8a1c1c; font-weight: bold; }
+.sip-overview { border-collapse: collapse; margin: .8em 0 1.4em; font-size: 14px; }
+.sip-overview caption { text-align: left; font-weight: 700; font-size: 1.05em; padding: .3em 0; }
+.sip-overview th, .sip-overview td { border: 1px solid #b5b5b5; padding: .3em .6em; text-align: left; vertical-align: top; }
+.sip-overview thead th { background: #ececec; }
+.sip-link { user-select: all; font-size: 13px; }
 .sip-who, .sip-hint { color: #4a4a4a; font-size: .85em; margin: .1em 0 .4em; }
 .sip-checklist-label { font-weight: 600; display: block; margin: .5em 0 .15em; }
 .sip-conflict { background: #fff4e0; border: 2px solid #b36b00; padding: .3em .8em; margin: .3em 0; }

@@ -135,6 +135,7 @@ class TrainerApp:
         ]
 
     def render(self) -> None:
+        from sipkurs import cases
         from sipkurs.roleplay import seat_lines
         from sipkurs.store import StoreError
 
@@ -147,7 +148,11 @@ class TrainerApp:
         except StoreError as exc:
             self.output.value = render("message.html.j2", text=f"{exc}.")
             return
-        html = render("trainer.html.j2", course=course, rows=rows, missed=most_missed(rows))
+        seated = {
+            s.participant_id: f"{g.name} – {initial_capital(cases.seat_label(g.scenario_id, s.role))}"
+            for g in groups for s in g.seats if s.participant_id
+        }
+        html = render("trainer.html.j2", course=course, rows=rows, missed=most_missed(rows), seated=seated)
         if self.overview.value != html:
             self.overview.value = html
         view = [(g, seat_lines(self.store, g)) for g in groups]
@@ -163,8 +168,8 @@ class TrainerApp:
             if tuple(dropdown.options) != tuple(options):
                 current = dropdown.value
                 dropdown.options = options
-                if current in [v for _, v in options]:
-                    dropdown.value = current
+                values = [v for _, v in options]
+                dropdown.value = current if current in values else (values[0] if values else None)
 
     # --- actions ------------------------------------------------------------------------------------------------
     def create_group(self) -> None:
