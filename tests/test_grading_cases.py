@@ -13,7 +13,7 @@ from simulator.engine import archetype_names
 from simulator.library import load_library
 from simulator.lookup import get_scenario
 
-CASE_RULES = ("K001", "K002", "K003", "K004", "K005", "K006", "K007")
+CASE_RULES = ("K001", "K002", "K003", "K004", "K005", "K006", "K007", "K008")
 SCENARIO_IDS = [f"{a}-{seed}-0" for a in archetype_names() for seed in (0, 7)] + sorted(load_library())
 
 
