@@ -8,7 +8,7 @@ from functools import cached_property
 
 from graders import language as lang
 from graders.plan import Plan
-from graders.substance import Gap, copies, gap
+from graders.substance import Gap, copies, denies, gap, negates
 from simulator.catalogue import Catalogue, load_catalogue
 from simulator.models import Scenario
 
@@ -56,14 +56,42 @@ class Context:
 
     @cached_property
     def copied(self) -> frozenset[str]:
-        return copies(self.fields)
+        """The labels of texts pasted into another field word for word: the single fields and the rows of needs,
+        goals and efforts ("behov B1", "mål M1", "insats I1"). A goal may repeat the person's words from the wishes."""
+        p = self.plan
+        texts = dict(self.fields)
+        texts |= {f"behov {n.id}": n.text for n in p.needs} | {f"insats {e.id}": e.what for e in p.efforts}
+        texts |= {f"mål {g.id}": g.text for g in p.goals}
+        voices = {"vad som är viktigt för personen", "önskemål"}
+        out: set[str] = set()
+        for keys in copies(texts):
+            goals = [k for k in keys if k.startswith("mål ")]
+            if len(goals) <= 1 and all(k in voices or k in goals for k in keys):
+                continue  # the person's own words as a wish and as their own goal
+            out.update(keys)
+        return frozenset(out)
 
-    def gap(self, label: str, echo: tuple[str, ...] = (), **limits) -> Gap:
-        """Why the field ``label`` (a key of ``fields``) is not yet an answer; Gap.none if it is."""
-        found = gap(self.fields[label], echo, **limits)
-        if found is Gap.none and label in self.copied:
-            return Gap.copy
-        return found
+    def gap(self, label: str, echo: tuple[str, ...] = (), *, deniable: bool = True, negatable: bool = False,
+            **limits) -> Gap:
+        """Why the text ``label`` (a key of ``fields``) is not yet an answer; Gap.none if it is. ``deniable``: a text
+        saying there is nothing ("Inget.", "Inga behov finns") is no answer; ``negatable``: neither is one that
+        negates the rule's own word ("Elvis var inte delaktig")."""
+        text = self.fields[label]
+        found = gap(text, echo, **limits)
+        if found is not Gap.none:
+            return found
+        if (deniable and denies(text)) or (negatable and echo and negates(text, echo)):
+            return Gap.negated
+        return Gap.copy if label in self.copied else Gap.none
+
+    def row_gap(self, label: str, text: str, echo: tuple[str, ...], **limits) -> Gap:
+        """The same for a row of needs, goals or efforts ("behov B1")."""
+        found = gap(text, echo, **limits)
+        if found is not Gap.none:
+            return found
+        if denies(text, rows=True):
+            return Gap.negated
+        return Gap.copy if label in self.copied else Gap.none
 
     @cached_property
     def case(self):

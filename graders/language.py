@@ -94,14 +94,14 @@ def content(text: str) -> frozenset[str]:
 
 
 def related(a: str, b: str) -> bool:
-    """Two lemmas of one word family: equal, or differing only in their last two letters ("samtycke", "samtycka";
-    "dusch", "duscha"), not a word and a compound that starts with it ("hjälp", "hjälpmedel")."""
+    """Two lemmas of one word family: equal, or differing only in their ending ("samtycke", "samtycka"; "dusch",
+    "duscha"; "utvärdera", "utvärdering"), not a word and a compound that starts with it ("hjälp", "hjälpmedel")."""
     if a == b:
         return True
     n = len(os.path.commonprefix((a, b)))
     if n == min(len(a), len(b)) >= 3:  # one is the other plus an ending: "hem", "hemma"
         return max(len(a), len(b)) - n <= 2
-    return n >= 5 and max(len(a), len(b)) - n <= 2
+    return (n >= 5 and max(len(a), len(b)) - n <= 2) or (n >= 6 and max(len(a), len(b)) - n <= 3)
 
 
 def shares(lemma_set: frozenset[str], term: str) -> bool:

@@ -61,15 +61,33 @@ def effort_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
     return out
 
 
+WINDOW = 4  # words a phrase may spread over beyond its own length ("hjälp med maten" in "hjälp med att laga maten")
+
+
+def _close(positions: list[list[int]], span: int) -> bool:
+    """Whether one position from each list fits in ``span`` consecutive words."""
+    for start in positions[0]:
+        if all(any(start - span < q < start + span for q in qs) for qs in positions[1:]):
+            return True
+    return False
+
+
 @lru_cache(maxsize=8192)
 def effort_candidates(text: str) -> tuple[str, ...]:
-    """The catalogue efforts a free text names, the most specific (longest phrase) first."""
-    lemma_set = frozenset(lang.lemmas(text)) | {w.casefold() for w in lang.words(text) if w.isupper()}
-    if not lemma_set:
+    """The catalogue efforts a free text names, the most specific (longest phrase) first. The words of a phrase must
+    stand near each other: "hjälp ... komma hem" twenty words apart is not "hjälp i hemmet"."""
+    tokens = [frozenset({lm, w.casefold()}) for w, lm in zip(lang.words(text), lang.lemmas(text), strict=True)]
+    if not tokens:
         return ()
+    lemma_set = frozenset().union(*tokens)
     found = []
     for effort_id, phrases in effort_phrases().items():
-        best = max((len(p) for p in phrases if all(holds(lemma_set, t) for t in p)), default=0)
+        best = 0
+        for p in phrases:
+            if len(p) <= best or not all(holds(lemma_set, t) for t in p):
+                continue
+            if len(p) == 1 or _close([[i for i, tok in enumerate(tokens) if holds(tok, t)] for t in p], len(p) + WINDOW):
+                best = len(p)
         if best:
             found.append((-best, effort_id))
     return tuple(e for _, e in sorted(found))
@@ -102,15 +120,23 @@ class NeedMatch:
     description: str
     efforts: tuple[str, ...]  # ids of plan efforts that answer it
     mentioned: bool  # the plan names the need even if no effort answers it
+    described: bool = True  # one of those efforts says what will be done (not just a word)
 
     @property
     def score(self) -> float:
-        return 1.0 if self.efforts else (0.5 if self.mentioned else 0.0)
+        if self.efforts:
+            return 1.0 if self.described else 0.5
+        return 0.5 if self.mentioned else 0.0
 
 
 class CaseMatcher:
-    def __init__(self, plan: Plan, scenario: Scenario, catalogue: Catalogue, *, min_shared: int = 2) -> None:
+    def __init__(self, plan: Plan, scenario: Scenario, catalogue: Catalogue, *, min_shared: int = 2,
+                 described: frozenset[str] | None = None, ignored: frozenset[str] = frozenset(),
+                 ignored_needs: frozenset[str] = frozenset()) -> None:
         self.plan, self.scenario, self.cat = plan, scenario, catalogue
+        self.ignored = ignored  # efforts that deny themselves or are pasted text: they answer nothing
+        self.ignored_needs = ignored_needs  # plan needs that deny themselves or are pasted: they name nothing
+        self.described = described if described is not None else frozenset(e.id for e in plan.efforts)
         self.min_shared = min_shared
         self.descriptions = {n.id: n.description for n in scenario.person.needs}
         self.voices = {n.id: n.voice or "" for n in scenario.person.needs}
@@ -158,9 +184,10 @@ class CaseMatcher:
     def match(self) -> list[NeedMatch]:
         out = []
         for truth in self.scenario.ground_truth.needs:
-            efforts = tuple(e.id for e in self.plan.efforts if self.answers(e, truth))
-            mentioned = any(self.mentions(n, truth) for n in self.plan.needs)
-            out.append(NeedMatch(truth, self.descriptions.get(truth.need, truth.need), efforts, mentioned))
+            efforts = tuple(e.id for e in self.plan.efforts if e.id not in self.ignored and self.answers(e, truth))
+            mentioned = any(self.mentions(n, truth) for n in self.plan.needs if n.id not in self.ignored_needs)
+            out.append(NeedMatch(truth, self.descriptions.get(truth.need, truth.need), efforts, mentioned,
+                                 any(e in self.described for e in efforts)))
         return out
 
 

@@ -78,15 +78,38 @@ def affirms(text: str, terms: tuple[str, ...]) -> bool:
     return False
 
 
+def denies(text: str, rows: bool = False) -> bool:
+    """The text says that something is not there or not needed: it starts with a negation ("Inget boendestöd
+    behövs.", "Ingen ny insats."); for a row of needs or efforts also a negated need ("Elvis har inget behov av
+    vård", "Det behövs inte")."""
+    first = next(iter(lang.words(text)), "").casefold()
+    if first in lang.NEGATIONS:
+        return True
+    return rows and negated_near(text, ("behov", "behöva"))
+
+
+def negated_near(text: str, terms: tuple[str, ...]) -> bool:
+    """A negation right before or after one of ``terms`` ("ska inte vända sig", "ringer inte"), as opposed to a
+    negation elsewhere in the sentence ("Om planen inte fungerar ringer Filip")."""
+    words = lang.words(text)
+    found = lang.lemmas(text)
+    for i, lemma in enumerate(found):
+        if any(lang.related(lemma, t) for t in terms):
+            near = [words[j].casefold() for j in (i - 1, i + 1) if 0 <= j < len(words)]
+            if any(w in lang.NEGATIONS for w in near):
+                return True
+    return False
+
+
 def normalised(text: str) -> str:
     return " ".join(w.casefold() for w in lang.words(text))
 
 
-def copies(fields: dict[str, str], min_words: int = 4) -> frozenset[str]:
-    """The fields whose text (of at least ``min_words`` words) is the same as another field's, word for word."""
+def copies(fields: dict[str, str], min_words: int = 4) -> list[list[str]]:
+    """Groups of fields whose texts (of at least ``min_words`` words) are the same, word for word."""
     seen: dict[str, list[str]] = {}
     for key, text in fields.items():
         norm = normalised(text)
         if len(norm.split()) >= min_words:
             seen.setdefault(norm, []).append(key)
-    return frozenset(k for keys in seen.values() if len(keys) > 1 for k in keys)
+    return [keys for keys in seen.values() if len(keys) > 1]

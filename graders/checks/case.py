@@ -14,11 +14,13 @@ import yaml
 
 from graders import language as lang
 from graders.checks.common import excerpt, listing, quoted
-from graders.checks.legal import overall_principal
+from graders.checks.checklist import goal_ok
+from graders.checks.legal import effort_gap, need_gap, overall_principal
 from graders.context import Context
 from graders.matching import STOP, CaseMatcher, efforts_of, holds, is_effort
 from graders.plan import EffortStatus
 from graders.registry import DATA_DIR, Finding, check
+from graders.substance import Gap
 
 NOT_APPLICABLE = Finding(None)
 
@@ -43,21 +45,29 @@ def _effort_names(ctx: Context, ids) -> str:
 
 @check("K001")
 def every_need_met(ctx: Context, params: dict) -> Finding:
-    matches = CaseMatcher(ctx.plan, ctx.scenario, ctx.catalogue, min_shared=params["min_shared_words"]).match()
+    gaps = {e.id: effort_gap(ctx, e) for e in ctx.plan.efforts}
+    described = frozenset(i for i, g in gaps.items() if g is Gap.none)
+    ignored = frozenset(i for i, g in gaps.items() if g in (Gap.negated, Gap.copy))  # "Inget boendestöd behövs"
+    matches = CaseMatcher(ctx.plan, ctx.scenario, ctx.catalogue, min_shared=params["min_shared_words"],
+                          described=described, ignored=ignored, ignored_needs=frozenset(
+                              n.id for n in ctx.plan.needs if need_gap(ctx, n) in (Gap.negated, Gap.copy))).match()
     if not matches:
         return NOT_APPLICABLE
     unmet = [m for m in matches if not m.efforts]
-    if not unmet:
+    if all(m.score == 1.0 for m in matches):
         return Finding(1.0)
     mentioned = [m for m in unmet if m.mentioned]
-    detail = "Minst ett behov i fallet har ingen insats som svarar mot det."
+    thin = [m for m in matches if m.efforts and not m.described]
+    detail = "Minst ett behov i fallet har ingen insats som svarar mot det." if unmet else ""
     if mentioned:
         detail += " Något av dem står bland planens behov men saknar insats."
+    if thin:
+        detail += " Några insatser säger inte vad som ska göras, så de räknas bara till hälften."
     areas = list(dict.fromkeys(_area(ctx, m.truth.area) for m in unmet))
-    guided = f"Det saknas insats för ett behov som rör {listing(areas)}."
+    guided = f"Det saknas insats för ett behov som rör {listing(areas)}." if areas else ""
     facit = " ".join(f"Behovet '{m.description}' {'saknar insats' if m.mentioned else 'saknas'} "
                      f"(till exempel {_effort_names(ctx, m.truth.expected_efforts)})." for m in unmet)
-    return Finding(sum(m.score for m in matches) / len(matches), detail, guided, facit)
+    return Finding(sum(m.score for m in matches) / len(matches), detail.strip(), guided, facit)
 
 
 def _providers_named(ctx: Context, providers: tuple[str, ...]) -> tuple[str, str]:
@@ -243,14 +253,15 @@ def from_person(text: str, said: frozenset[str], ignore: set[str]) -> bool:
 @check("K008")
 def own_goals_from_person(ctx: Context, params: dict) -> Finding:
     p = ctx.plan
-    items = [(f"målet '{excerpt(g.text, 50)}'", g.text) for g in p.goals if g.own_words and lang.words(g.text)]
-    items += [(f"fältet {label}", ctx.fields[label]) for label in ("vad som är viktigt för personen", "önskemål")
-              if len(lang.words(ctx.fields[label])) >= 2]
+    # (label, text, whether the text says something at all): a thin or pasted text marked as the person's is not theirs
+    items = [(f"målet '{excerpt(g.text, 50)}'", g.text, goal_ok(ctx, g)) for g in p.goals if g.own_words and lang.words(g.text)]
+    items += [(f"fältet {label}", ctx.fields[label], ctx.gap(label, ("viktig", "önskemål")) is Gap.none)
+              for label in ("vad som är viktigt för personen", "önskemål") if len(lang.words(ctx.fields[label])) >= 2]
     if not items:
         return NOT_APPLICABLE
     said = _person_said(ctx)
     ignore = set(STOP | COMMON_VERBS) | {lang.lemma(ctx.scenario.person.given_name), lang.lemma(ctx.scenario.person.family_name)}
-    foreign = [label for label, text in items if not from_person(text, said, ignore)]
+    foreign = [label for label, text, ok in items if not (ok and from_person(text, said, ignore))]
     if not foreign:
         return Finding(1.0)
     detail = (f"{listing(foreign)[:1].upper()}{listing(foreign)[1:]} liknar inte något som personen själv säger i fallet; "

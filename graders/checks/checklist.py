@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from graders.checks.common import quoted, text_rule
-from graders.checks.legal import NEED_ECHO, substantive_efforts
+from graders.checks.legal import need_ok, substantive_efforts
 from graders.context import Context
 from graders.plan import EffortStatus, GoalKind
 from graders.registry import Finding, check
@@ -13,8 +13,9 @@ from graders.substance import GAP_SV, Gap, gap
 GOAL_ECHO = ("mål", "delmål", "långsiktig")
 
 
-def goal_ok(goal) -> bool:
-    return gap(goal.text, GOAL_ECHO) is Gap.none
+def goal_ok(ctx: Context, goal) -> bool:
+    """A goal whose text says what the person wants to reach (not a word or two, not pasted, not denied)."""
+    return ctx.row_gap(f"mål {goal.id}", goal.text, GOAL_ECHO) is Gap.none
 
 
 @check("C001")
@@ -27,7 +28,7 @@ def needs(ctx: Context, params: dict) -> Finding:
     ns = ctx.plan.needs
     if not ns:
         return Finding(0.0, "Planen har inga behov.")
-    thin = [n.id for n in ns if gap(n.text, NEED_ECHO) is not Gap.none]
+    thin = [n.id for n in ns if not need_ok(ctx, n)]
     texts = [" ".join(n.text.casefold().split()) for n in ns if n.text]
     repeated = len(texts) - len(set(texts))
     detail = f"Behov som inte beskriver något (tomma, ett eller två ord, eller bara ordet behov): {quoted(thin)}." if thin else ""
@@ -38,12 +39,12 @@ def needs(ctx: Context, params: dict) -> Finding:
 
 @check("C003")
 def own_resources(ctx: Context, params: dict) -> Finding:
-    return text_rule(ctx, "egna resurser", ("egen", "resurs"))
+    return text_rule(ctx, "egna resurser", ("egen", "resurs"), negatable=True)
 
 
 @check("C004")
 def relatives_resources(ctx: Context, params: dict) -> Finding:
-    return text_rule(ctx, "närståendes resurser", ("närstående", "anhörig", "resurs"), min_content=1)
+    return text_rule(ctx, "närståendes resurser", ("närstående", "anhörig", "resurs"), deniable=False, min_content=1)
 
 
 @check("C005")
@@ -52,7 +53,7 @@ def wishes_and_goals(ctx: Context, params: dict) -> Finding:
     wish_gaps = [ctx.gap("önskemål", ("önskemål", "önska", "vilja")),
                  ctx.gap("vad som är viktigt för personen", ("viktig",))]
     wishes_ok = Gap.none in wish_gaps
-    goals_ok = any(goal_ok(g) for g in p.goals)
+    goals_ok = any(goal_ok(ctx, g) for g in p.goals)
     detail = []
     if not wishes_ok:
         shown = next(g for g in wish_gaps if g is not Gap.empty) if any(g is not Gap.empty for g in wish_gaps) else Gap.empty
@@ -64,7 +65,7 @@ def wishes_and_goals(ctx: Context, params: dict) -> Finding:
 
 @check("C006")
 def sub_goals(ctx: Context, params: dict) -> Finding:
-    goals = [g for g in ctx.plan.goals if goal_ok(g)]
+    goals = [g for g in ctx.plan.goals if goal_ok(ctx, g)]
     long_term = [g for g in goals if g.kind is GoalKind.long_term]
     if not long_term:
         return Finding(0.0, "Planen har inget långsiktigt mål som säger vad personen vill nå.")
@@ -79,8 +80,8 @@ def efforts_linked(ctx: Context, params: dict) -> Finding:
     es = substantive_efforts(ctx)
     if not es:
         return Finding(0.0, "Planen har inga insatser som säger vad som ska göras.")
-    good_needs = {n.id for n in ctx.plan.needs if gap(n.text, NEED_ECHO) is Gap.none}
-    good_goals = {g.id for g in ctx.plan.goals if goal_ok(g)}
+    good_needs = {n.id for n in ctx.plan.needs if need_ok(ctx, n)}
+    good_goals = {g.id for g in ctx.plan.goals if goal_ok(ctx, g)}
     no_need = [e.id for e in es if not set(e.needs) & good_needs]
     no_goal = [e.id for e in es if not set(e.goals) & good_goals]
     detail = []
@@ -98,7 +99,8 @@ def done_apart_from_planned(ctx: Context, params: dict) -> Finding:
         return Finding(0.0, "Planen har inga insatser som säger vad som ska göras.")
     planned = any(e.status is EffortStatus.planned for e in es)
     in_place = any(e.status is not EffortStatus.planned for e in es)
-    if planned and in_place:
+    nothing_yet = ctx.scenario is not None and not ctx.scenario.person.current_efforts
+    if planned and (in_place or nothing_yet):  # a person with no support yet has only planned efforts
         return Finding(1.0)
     if planned:
         return Finding(0.5, "Alla insatser står som planerade.")
@@ -107,4 +109,4 @@ def done_apart_from_planned(ctx: Context, params: dict) -> Finding:
 
 @check("C009")
 def follow_up_evaluates(ctx: Context, params: dict) -> Finding:
-    return text_rule(ctx, "vad uppföljningen utvärderar", ("uppföljning", "utvärdera", "följa"))
+    return text_rule(ctx, "vad uppföljningen utvärderar", ("uppföljning", "utvärdera", "följa"), negatable=True)

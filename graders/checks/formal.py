@@ -10,7 +10,7 @@ from graders.checks.common import excerpt, gap_text, listing, same_name
 from graders.context import Context, filled
 from graders.plan import EffortStatus
 from graders.registry import Finding, check
-from graders.substance import Gap, gap
+from graders.substance import Gap, gap, negated_near
 from simulator.models import FICTIONAL_ID_PATTERN
 
 FULL_ID = re.compile(r"^(19|20)?\d{6}[-+]?\d{4}$")  # a complete personnummer, 10 or 12 digits
@@ -89,6 +89,8 @@ def follow_up(ctx: Context, params: dict) -> Finding:
 @check("F005")
 def if_plan_fails(ctx: Context, params: dict) -> Finding:
     found = ctx.gap("om planen inte fungerar", ("plan", "fungera", "vända"), min_words=4)
+    if found is Gap.none and negated_near(ctx.plan.if_plan_fails, ("vända", "ringa", "kontakta", "höra")):
+        found = Gap.negated
     if found is Gap.none:
         return Finding(1.0)
     return Finding(0.0, gap_text("om planen inte fungerar", found))

@@ -22,14 +22,31 @@ RESTRICTION_WORDS = frozenset("inte ej ingen inget inga aldrig utom förutom und
 OPINION = frozenset("vilja tycka säga önska samtycka åsikt synpunkt uppfattning instämma godkänna tillfråga höra berätta inställning mening".split())
 
 
+def effort_gap(ctx: Context, effort) -> Gap:
+    return ctx.row_gap(f"insats {effort.id}", effort.what, EFFORT_ECHO)
+
+
+def effort_ok(ctx: Context, effort) -> bool:
+    """An effort whose text says what will be done (not a word or two, not pasted, not 'Ingen insats')."""
+    return effort_gap(ctx, effort) is Gap.none
+
+
+def need_gap(ctx: Context, need) -> Gap:
+    return ctx.row_gap(f"behov {need.id}", need.text, NEED_ECHO)
+
+
+def need_ok(ctx: Context, need) -> bool:
+    return need_gap(ctx, need) is Gap.none
+
+
 def substantive_efforts(ctx: Context) -> list:
-    return [e for e in ctx.plan.efforts if gap(e.what, EFFORT_ECHO) is Gap.none]
+    return [e for e in ctx.plan.efforts if effort_ok(ctx, e)]
 
 
 @check("L001")
 def needed_efforts(ctx: Context, params: dict) -> Finding:
     p = ctx.plan
-    needs_ok = [n for n in p.needs if gap(n.text, NEED_ECHO) is Gap.none]
+    needs_ok = [n for n in p.needs if need_ok(ctx, n)]
     efforts_ok = substantive_efforts(ctx)
     missing = []
     if not needs_ok:
@@ -72,7 +89,7 @@ def other_actor_actions(ctx: Context, params: dict) -> Finding:
     if others:
         return Finding(1.0)
     at_table = [x for x in p.participants if x.organisation and ctx.catalogue.organisation(x.organisation).is_other_actor]
-    note = ctx.gap("andra aktörer", ("aktör", "annan", "åtgärd"), min_words=3, min_content=1)
+    note = ctx.gap("andra aktörer", ("aktör", "annan", "åtgärd"), deniable=False, min_words=3, min_content=1)
     if at_table:
         names = listing(sorted({ctx.catalogue.organisation(x.organisation).short for x in at_table}))
         return Finding(0.0, f"{names} deltar i mötet men har ingen åtgärd i planen; skriv vad de gör.")
@@ -249,7 +266,7 @@ def consent(ctx: Context, params: dict) -> Finding:
     detail = []
     if not c.given_by:
         detail.append("Det står inte vem som samtyckte.")
-    scope_gap = gap(c.scope, CONSENT_TERMS + ("omfatta", "gälla"))
+    scope_gap = ctx.gap("samtyckets omfattning", CONSENT_TERMS + ("omfatta", "gälla"), deniable=False)
     if scope_gap is not Gap.none:
         detail.append(f"Fältet samtyckets omfattning {GAP_SV[scope_gap]}: skriv vilka uppgifter som får delas och med vilka.")
     score = (bool(c.given_by) + (scope_gap is Gap.none)) / 2
@@ -292,7 +309,7 @@ def participation(ctx: Context, params: dict) -> Finding:
     p = ctx.plan
     is_child = bool(p.concerns.guardians) or (ctx.scenario is not None and ctx.scenario.person.is_child)
     present = person_present(ctx, params) or (is_child and guardians_present(ctx, params))
-    found = ctx.gap("personens delaktighet", ("delaktig", "delaktighet", "delta", "vara"))
+    found = ctx.gap("personens delaktighet", ("delaktig", "delaktighet", "delta", "vara"), negatable=True)
     how = f"Fältet personens delaktighet {GAP_SV[found]}." if found is not Gap.none else ""
     who = ("Varken barnet eller vårdnadshavarna finns bland deltagarna." if is_child
            else "Personen finns inte bland deltagarna (roll till exempel 'den enskilde', utan verksamhet).")
@@ -301,7 +318,7 @@ def participation(ctx: Context, params: dict) -> Finding:
 
 @check("L007")
 def relatives(ctx: Context, params: dict) -> Finding:
-    found = ctx.gap("närståendes medverkan", ("närstående", "anhörig", "medverkan"), min_content=1)
+    found = ctx.gap("närståendes medverkan", ("närstående", "anhörig", "medverkan"), deniable=False)
     if found is Gap.none:
         return Finding(1.0)
     return Finding(0.0, gap_text("närståendes medverkan", found))
