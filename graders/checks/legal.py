@@ -92,12 +92,15 @@ def other_actor_actions(ctx: Context, params: dict) -> Finding:
     note = ctx.gap("andra aktörer", ("aktör", "annan", "åtgärd"), deniable=False, min_words=3, min_content=1)
     if at_table:
         names = listing(sorted({ctx.catalogue.organisation(x.organisation).short for x in at_table}))
-        return Finding(0.0, f"{names} deltar i mötet men har ingen åtgärd i planen; skriv vad de gör.")
+        return Finding(0.0, f"{names[:1].upper()}{names[1:]} deltar i mötet men har ingen åtgärd i planen; "
+                            "skriv in vad de gör som en insats med deras namn.")
     if note is Gap.none:
         return Finding(1.0)
+    advice = ("Skriv in de andra aktörernas åtgärder som insatser med deras namn, eller skriv med en mening varför "
+              "inga andra aktörer har åtgärder just nu.")
     if note is Gap.empty:
-        return Finding(0.0, "Planen nämner inga åtgärder av andra aktörer och säger inte att det saknas sådana.")
-    return Finding(0.0, gap_text("andra aktörer", note))
+        return Finding(0.0, f"Planen nämner inga åtgärder av andra aktörer. {advice}")
+    return Finding(0.0, f"{gap_text('andra aktörer', note)} {advice}")
 
 
 def principal_named(text: str) -> set[str]:
