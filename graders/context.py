@@ -29,6 +29,7 @@ class Context:
     def __post_init__(self) -> None:
         if self.catalogue is None:
             self.catalogue = load_catalogue()
+        self._row_gaps: dict[tuple, Gap] = {}
 
     @cached_property
     def prose(self) -> list[str]:
@@ -85,7 +86,13 @@ class Context:
         return Gap.copy if label in self.copied else Gap.none
 
     def row_gap(self, label: str, text: str, echo: tuple[str, ...], **limits) -> Gap:
-        """The same for a row of needs, goals or efforts ("behov B1")."""
+        """The same for a row of needs, goals or efforts ("behov B1"); asked by several rules, computed once."""
+        key = (label, text, echo, tuple(sorted(limits.items())))
+        if key not in self._row_gaps:
+            self._row_gaps[key] = self._row_gap(label, text, echo, **limits)
+        return self._row_gaps[key]
+
+    def _row_gap(self, label: str, text: str, echo: tuple[str, ...], **limits) -> Gap:
         found = gap(text, echo, **limits)
         if found is not Gap.none:
             return found

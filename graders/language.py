@@ -44,12 +44,14 @@ mycket mer mest lite mindre många fler flera väl just ganska
 NEGATIONS = frozenset("inte ej icke aldrig ingen inget inga varken nej saknas saknar".split())
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(text or "")
+@lru_cache(maxsize=16384)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(text or ""))
 
 
-def sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE.split(text or "") if WORD.search(s)]
+@lru_cache(maxsize=8192)
+def sentences(text: str) -> tuple[str, ...]:
+    return tuple(s for s in SENTENCE.split(text or "") if WORD.search(s))
 
 
 # --- lemmas ------------------------------------------------------------------------------------------------------
@@ -93,6 +95,7 @@ def content(text: str) -> frozenset[str]:
                      if len(w) > 1 and w.casefold() not in FUNCTION_WORDS and lm not in FUNCTION_WORDS)
 
 
+@lru_cache(maxsize=131072)
 def related(a: str, b: str) -> bool:
     """Two lemmas of one word family: equal, or differing only in their ending ("samtycke", "samtycka"; "dusch",
     "duscha"; "utvärdera", "utvärdering"), not a word and a compound that starts with it ("hjälp", "hjälpmedel")."""

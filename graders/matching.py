@@ -32,6 +32,7 @@ from simulator.models import NeedTruth, Scenario
 STOP = frozenset("behov behöva insats stöd hjälp person plan kunna också efter andra flera mycket själv finnas få".split())
 
 
+@lru_cache(maxsize=131072)
 def holds(lemma_set: frozenset[str], term: str) -> bool:
     """Whether a text's lemmas hold ``term``: the same word family ("dusch", "duscha") or inside a compound."""
     return lang.shares(lemma_set, term) or any(lang.related(x, term) for x in lemma_set)

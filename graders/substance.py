@@ -78,6 +78,7 @@ def affirms(text: str, terms: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def denies(text: str, rows: bool = False) -> bool:
     """The text says that something is not there or not needed: it starts with a negation ("Inget boendestöd
     behövs.", "Ingen ny insats."); for a row of needs or efforts also a negated need ("Elvis har inget behov av
@@ -88,6 +89,7 @@ def denies(text: str, rows: bool = False) -> bool:
     return rows and negated_near(text, ("behov", "behöva"))
 
 
+@lru_cache(maxsize=16384)
 def negated_near(text: str, terms: tuple[str, ...]) -> bool:
     """A negation right before or after one of ``terms`` ("ska inte vända sig", "ringer inte"), as opposed to a
     negation elsewhere in the sentence ("Om planen inte fungerar ringer Filip")."""
@@ -101,6 +103,7 @@ def negated_near(text: str, terms: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def normalised(text: str) -> str:
     return " ".join(w.casefold() for w in lang.words(text))
 

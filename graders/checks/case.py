@@ -8,7 +8,7 @@ the other actors the facit expects); ``guided`` names the area of the case; ``fa
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import yaml
 
@@ -21,6 +21,7 @@ from graders.matching import STOP, CaseMatcher, efforts_of, holds, is_effort
 from graders.plan import EffortStatus
 from graders.registry import DATA_DIR, Finding, check
 from graders.substance import Gap
+from simulator.catalogue import load_catalogue
 
 NOT_APPLICABLE = Finding(None)
 
@@ -43,14 +44,35 @@ def _effort_names(ctx: Context, ids) -> str:
     return listing([ctx.catalogue.effort(e).name.lower() for e in ids])
 
 
+def _matches(plan, scenario, min_shared: int, described, ignored, ignored_needs):
+    """The case matching, computed once for the same needs and efforts (live feedback grades the same plan again)."""
+    efforts = tuple((e.id, e.effort, e.organisation, e.what, tuple(e.needs)) for e in plan.efforts)
+    needs = tuple((n.id, n.text, n.area) for n in plan.needs)
+    return _cached_matches(plan, efforts, needs, scenario, min_shared, described, ignored, ignored_needs)
+
+
+_MATCH_CACHE: dict = {}
+
+
+def _cached_matches(plan, efforts, needs, scenario, min_shared, described, ignored, ignored_needs):
+    key = (efforts, needs, scenario, min_shared, described, ignored, ignored_needs)
+    found = _MATCH_CACHE.get(key)
+    if found is None:
+        if len(_MATCH_CACHE) > 4096:
+            _MATCH_CACHE.clear()
+        found = _MATCH_CACHE[key] = CaseMatcher(plan, scenario, load_catalogue(), min_shared=min_shared,
+                                                described=described, ignored=ignored,
+                                                ignored_needs=ignored_needs).match()
+    return found
+
+
 @check("K001")
 def every_need_met(ctx: Context, params: dict) -> Finding:
     gaps = {e.id: effort_gap(ctx, e) for e in ctx.plan.efforts}
     described = frozenset(i for i, g in gaps.items() if g is Gap.none)
     ignored = frozenset(i for i, g in gaps.items() if g in (Gap.negated, Gap.copy))  # "Inget boendestöd behövs"
-    matches = CaseMatcher(ctx.plan, ctx.scenario, ctx.catalogue, min_shared=params["min_shared_words"],
-                          described=described, ignored=ignored, ignored_needs=frozenset(
-                              n.id for n in ctx.plan.needs if need_gap(ctx, n) in (Gap.negated, Gap.copy))).match()
+    ignored_needs = frozenset(n.id for n in ctx.plan.needs if need_gap(ctx, n) in (Gap.negated, Gap.copy))
+    matches = _matches(ctx.plan, ctx.scenario, params["min_shared_words"], described, ignored, ignored_needs)
     if not matches:
         return NOT_APPLICABLE
     unmet = [m for m in matches if not m.efforts]
@@ -149,10 +171,15 @@ def other_actors_listed(ctx: Context, params: dict) -> Finding:
 
 
 def _states_presumption(ctx: Context, groups: tuple[str, ...]) -> tuple[bool, bool]:
+    return _presumption(tuple(ctx.prose), ctx.all_text_folded, groups)
+
+
+@lru_cache(maxsize=4096)
+def _presumption(prose: tuple[str, ...], all_text_folded: str, groups: tuple[str, ...]) -> tuple[bool, bool]:
     """(a sentence says the need of a SIP is presumed, one also names the group's conditions), negations excluded."""
     terms = case_terms()
     marked = named = False
-    for text in ctx.prose:
+    for text in prose:
         for sentence in lang.sentences(text):
             folded = sentence.casefold()
             if any(w.casefold() in lang.NEGATIONS for w in lang.words(sentence)):
@@ -164,7 +191,7 @@ def _states_presumption(ctx: Context, groups: tuple[str, ...]) -> tuple[bool, bo
             if any(all(any(s in window for s in alts) for alts in terms["groups"][g]) for g in groups):
                 named = True
     if marked and not named:  # the conditions may stand in the sentence before or after the marker
-        text = ctx.all_text_folded
+        text = all_text_folded
         named = any(all(any(s in text for s in alts) for alts in terms["groups"][g]) for g in groups)
     return marked, named
 

@@ -218,7 +218,7 @@ def _consent_for_case(ctx: Context) -> tuple[float, list[str]]:
             return 0.0, ["För ett barn lämnar vårdnadshavarna samtycket; det står inte att de har gjort det."]
         if len(person.guardians) > 1:
             plural = names_role(c.given_by, ["vårdnadshavarna", "föräldrarna", "båda", "båda föräldrarna", "båda vårdnadshavarna"])
-            each = all(any(w.casefold() in by_folded for w in lang.words(g.name)[:1] + [g.relation]) for g in person.guardians)
+            each = all(any(w.casefold() in by_folded for w in (*lang.words(g.name)[:1], g.relation)) for g in person.guardians)
             if not (plural or each):
                 cap = min(cap, 0.5)
                 findings.append("Barnet har två vårdnadshavare; båda behöver samtycka.")

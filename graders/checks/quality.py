@@ -44,6 +44,11 @@ def goal_parts(text: str, measure: str, has_due: bool, time_words: frozenset[str
     return timed, amount, len(doing) >= (1 if outcome else 2)  # a short goal with an observable measure is enough
 
 
+@lru_cache(maxsize=8)
+def _word_sets(*lists: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(x) for x in lists)
+
+
 @check("Q001")
 def measurable_goals(ctx: Context, params: dict) -> Finding:
     goals = [g for g in ctx.plan.goals
@@ -51,8 +56,8 @@ def measurable_goals(ctx: Context, params: dict) -> Finding:
     subs = [g for g in goals if g.kind is GoalKind.sub_goal] or goals
     if not subs:
         return Finding(0.0, "Planen har inga mål med text.")
-    time_words, amount_words = frozenset(params["time_words"]), frozenset(params["amount_words"])
-    vague_words = frozenset(params["vague_words"])
+    time_words, amount_words, vague_words = _word_sets(tuple(params["time_words"]), tuple(params["amount_words"]),
+                                                       tuple(params["vague_words"]))
     vague, reasons = [], set()
     for g in subs:
         timed, amount, doing = goal_parts(g.text, g.measure, g.due is not None, time_words, amount_words, vague_words)
@@ -74,7 +79,7 @@ def plain_swedish(ctx: Context, params: dict) -> Finding:
     if result.words < params["min_words"]:
         return Finding(0.0, f"Planen har för lite löptext för att bedöma läsbarheten ({result.words} ord); fyll i planens textfält.")
     value = result.value
-    long = [s for t in ctx.prose for s in lang.sentences(t) if len(lang.words(s)) > params["long_sentence"]]
+    long = [s for t in ctx.prose for s in _long_sentences(t, params["long_sentence"])]
     detail = f"Läsbarhetsindex (LIX) är {value:.0f}; gränsen är {params['limit']}."
     score = 1.0 if value <= params["limit"] else 0.5 if value <= params["upper"] else 0.0
     if long:
@@ -83,6 +88,11 @@ def plain_swedish(ctx: Context, params: dict) -> Finding:
         in_long = sum(len(lang.words(s)) for s in long) / result.words
         score = min(score, 0.0 if in_long > params["long_share"] else 0.5)
     return Finding(score, detail)
+
+
+@lru_cache(maxsize=8192)
+def _long_sentences(text: str, limit: int) -> tuple[str, ...]:
+    return tuple(s for s in lang.sentences(text) if len(lang.words(s)) > limit)
 
 
 @lru_cache(maxsize=8)
@@ -104,19 +114,24 @@ def _explained_near(text: str, folded: str, abbreviation: str, explanation: str 
     return "(" in window and ")" in window  # "ADL (aktiviteter i dagliga livet)" or "… livet (ADL)"
 
 
-@check("Q003")
-def abbreviations(ctx: Context, params: dict) -> Finding:
-    text, folded = ctx.all_text, ctx.all_text_folded
-    known = set(params["always_known"])
-    catalogue = {a: e for a, e in ctx.catalogue.abbreviations.items() if a not in known}
+@lru_cache(maxsize=4096)
+def _unexplained(text: str, known: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    """(how many abbreviations the text uses, those not explained where first used)."""
+    folded = text.casefold()
+    catalogue = {a: e for a, e in load_catalogue().abbreviations.items() if a not in known}
     found = set(_abbreviation_pattern(tuple(catalogue)).findall(text)) if catalogue else set()
     used = [a for a in catalogue if a in found]
     others = sorted({m for m in _CAPS.findall(text) if m not in catalogue and m not in known})
-    if not used and not others:
-        return Finding(None)
     unexplained = [a for a in used if not _explained_near(text, folded, a, catalogue[a])]
     unexplained += [a for a in others if not _explained_near(text, folded, a, None)]
-    total = len(used) + len(others)
+    return len(used) + len(others), tuple(unexplained)
+
+
+@check("Q003")
+def abbreviations(ctx: Context, params: dict) -> Finding:
+    total, unexplained = _unexplained(ctx.all_text, tuple(params["always_known"]))
+    if not total:
+        return Finding(None)
     detail = f"Förklara första gången: {listing(unexplained)}." if unexplained else ""
     return Finding((total - len(unexplained)) / total, detail)
 
@@ -139,10 +154,19 @@ def own_words(ctx: Context, params: dict) -> Finding:
     return Finding((matters_ok + own_goal) / 2, " ".join(detail))
 
 
-def _checked_words(ctx: Context) -> list[str]:
+@lru_cache(maxsize=8192)
+def _text_words(text: str) -> tuple[str, ...]:
+    return tuple(part for w in lang.words(text) for part in w.split("-") if len(part) >= 3 and part.islower())
+
+
+def _checked_words(ctx: Context) -> tuple[str, ...]:
     """Lower-case words of the prose (capitalised words are names or sentence starts; abbreviations are Q003's)."""
-    return [part for t in ctx.prose for w in lang.words(t) for part in w.split("-")
-            if len(part) >= 3 and part.islower()]
+    return _prose_words(tuple(ctx.prose))
+
+
+@lru_cache(maxsize=4096)
+def _prose_words(prose: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for t in prose for w in _text_words(t))
 
 
 @check("Q005")
@@ -152,8 +176,9 @@ def spelling(ctx: Context, params: dict) -> Finding:
         return Finding(None)
     if lang.spelling_backend() is None:
         return Finding(None, lang.SPELLING_MISSING)
-    wrong = list(dict.fromkeys(w for w in checked if lang.misspelled(w)))
-    rate = sum(1 for w in checked if w in set(wrong)) / len(checked)
+    wrong = list(_misspelled(checked))
+    wrong_set = set(wrong)
+    rate = sum(1 for w in checked if w in wrong_set) / len(checked)
     if not wrong or (len(wrong) <= params["allowed"] and rate <= params["limit"]):
         return Finding(1.0)
     detail = f"Kontrollera stavningen av {quoted(wrong[:6])}" + (f" och {len(wrong) - 6} ord till" if len(wrong) > 6 else "") + "."
@@ -169,14 +194,24 @@ def _domain_words() -> frozenset[str]:
     return frozenset(lm for t in texts for lm in lang.lemmas(t))
 
 
+@lru_cache(maxsize=4096)
+def _misspelled(checked: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in checked if lang.misspelled(w)))
+
+
+@lru_cache(maxsize=4096)
+def _rare(checked: tuple[str, ...], min_length: int) -> tuple[str, ...]:
+    domain = _domain_words()
+    return tuple(dict.fromkeys(w for w in checked if len(w) >= min_length and not lang.is_common(w)
+                               and lang.lemma(w) not in domain and not lang.misspelled(w)))
+
+
 @check("Q006")
 def rare_words(ctx: Context, params: dict) -> Finding:
     checked = _checked_words(ctx)
     if len(checked) < params["min_words"]:
         return Finding(None)
-    domain = _domain_words()
-    rare = list(dict.fromkeys(w for w in checked if len(w) >= params["min_length"] and not lang.is_common(w)
-                              and lang.lemma(w) not in domain and not lang.misspelled(w)))
+    rare = list(_rare(checked, params["min_length"]))
     rate = len(rare) / len(checked)
     if len(rare) <= params["allowed"] or rate <= params["limit"]:
         return Finding(1.0)
