@@ -62,6 +62,12 @@ def effort_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
     return out
 
 
+@cache
+def _name_terms() -> dict[str, tuple[str, ...]]:
+    """The catalogue's own name of each effort as terms: between equally long phrases, the name wins."""
+    return {e.id: _terms(e.name) for e in load_catalogue().efforts}
+
+
 WINDOW = 4  # words a phrase may spread over beyond its own length ("hjälp med maten" in "hjälp med att laga maten")
 
 
@@ -82,16 +88,18 @@ def effort_candidates(text: str) -> tuple[str, ...]:
         return ()
     lemma_set = frozenset().union(*tokens)
     found = []
+    names = _name_terms()
     for effort_id, phrases in effort_phrases().items():
-        best = 0
+        best = (0, False)
         for p in phrases:
-            if len(p) <= best or not all(holds(lemma_set, t) for t in p):
+            rank = (len(p), p == names[effort_id])
+            if rank <= best or not all(holds(lemma_set, t) for t in p):
                 continue
             if len(p) == 1 or _close([[i for i, tok in enumerate(tokens) if holds(tok, t)] for t in p], len(p) + WINDOW):
-                best = len(p)
-        if best:
-            found.append((-best, effort_id))
-    return tuple(e for _, e in sorted(found))
+                best = rank
+        if best[0]:
+            found.append((-best[0], not best[1], effort_id))
+    return tuple(e for *_, e in sorted(found))
 
 
 def efforts_of(effort: PlanEffort, catalogue: Catalogue) -> tuple[str, ...]:
