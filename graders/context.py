@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from graders import language as lang
 from graders.plan import Plan
@@ -18,6 +18,20 @@ WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 def filled(text: str | None) -> bool:
     """Text with at least one letter (whitespace or punctuation alone is not an answer)."""
     return bool(text) and WORD.search(text) is not None
+
+
+VOICES = frozenset({"vad som är viktigt för personen", "önskemål"})
+
+
+@lru_cache(maxsize=4096)
+def _pasted(texts: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for keys in copies(dict(texts)):
+        goals = [k for k in keys if k.startswith("mål ")]
+        if len(goals) <= 1 and all(k in VOICES or k in goals for k in keys):
+            continue  # the person's own words as a wish and as their own goal
+        out.update(keys)
+    return frozenset(out)
 
 
 @dataclass
@@ -63,14 +77,7 @@ class Context:
         texts = dict(self.fields)
         texts |= {f"behov {n.id}": n.text for n in p.needs} | {f"insats {e.id}": e.what for e in p.efforts}
         texts |= {f"mål {g.id}": g.text for g in p.goals}
-        voices = {"vad som är viktigt för personen", "önskemål"}
-        out: set[str] = set()
-        for keys in copies(texts):
-            goals = [k for k in keys if k.startswith("mål ")]
-            if len(goals) <= 1 and all(k in voices or k in goals for k in keys):
-                continue  # the person's own words as a wish and as their own goal
-            out.update(keys)
-        return frozenset(out)
+        return _pasted(tuple(texts.items()))
 
     def gap(self, label: str, echo: tuple[str, ...] = (), *, deniable: bool = True, negatable: bool = False,
             **limits) -> Gap:

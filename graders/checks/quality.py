@@ -176,9 +176,8 @@ def spelling(ctx: Context, params: dict) -> Finding:
         return Finding(None)
     if lang.spelling_backend() is None:
         return Finding(None, lang.SPELLING_MISSING)
-    wrong = list(_misspelled(checked))
-    wrong_set = set(wrong)
-    rate = sum(1 for w in checked if w in wrong_set) / len(checked)
+    wrong, rate = _misspelled(checked)
+    wrong = list(wrong)
     if not wrong or (len(wrong) <= params["allowed"] and rate <= params["limit"]):
         return Finding(1.0)
     detail = f"Kontrollera stavningen av {quoted(wrong[:6])}" + (f" och {len(wrong) - 6} ord till" if len(wrong) > 6 else "") + "."
@@ -195,8 +194,10 @@ def _domain_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _misspelled(checked: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(w for w in checked if lang.misspelled(w)))
+def _misspelled(checked: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
+    """(the misspelled words, once each; the share of the words that are misspelled)."""
+    flags = [bool(lang.misspelled(w)) for w in checked]
+    return tuple(dict.fromkeys(w for w, bad in zip(checked, flags, strict=True) if bad)), sum(flags) / len(checked)
 
 
 @lru_cache(maxsize=4096)
