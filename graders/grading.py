@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from graders.context import Context
 from graders.plan import Plan
-from graders.registry import Finding, Rule, family_names, rules
+from graders.registry import Finding, Rule, family_names, rules, verdict_rules
 from graders.report import FamilyScore, Report, RuleResult
 from simulator.models import Scenario
 
@@ -37,7 +37,7 @@ def _cached_result(code: str, finding: Finding) -> RuleResult:
     rule = _rule_by_code()[code]
     if finding.score is None:
         return RuleResult(code=rule.code, title=rule.title, family=rule.family, status="not_applicable", score=0.0,
-                          weight=rule.weight, message="Gäller inte den här planen.", source=rule.source)
+                          weight=rule.weight, message=finding.detail or "Gäller inte den här planen.", source=rule.source)
     score = min(max(float(finding.score), 0.0), 1.0)
     status = _status(score)
     if status == "pass":
@@ -46,7 +46,9 @@ def _cached_result(code: str, finding: Finding) -> RuleResult:
         message = rule.message.format(detail=finding.detail).strip()
     return RuleResult(code=rule.code, title=rule.title, family=rule.family, status=status,
                       score=1.0 if status == "pass" else round(score, 3), weight=rule.weight,
-                      message=" ".join(message.split()), source=rule.source)
+                      message=" ".join(message.split()), source=rule.source,
+                      guided=" ".join(finding.guided.split()) if status != "pass" else "",
+                      facit=" ".join(finding.facit.split()))
 
 
 def _weighted(results: list[RuleResult]) -> float:
@@ -67,5 +69,11 @@ def grade(plan: Plan, scenario: Scenario | None = None, *, plan_name: str = "") 
         if applicable:
             details.append(FamilyScore(family=family, name=name, score=_weighted(mine),
                                        passed=sum(r.status == "pass" for r in applicable), applicable=len(applicable)))
+    raw = _weighted(results)
+    verdict = verdict_rules()
+    by_code = {r.code: r for r in results}
+    missing = [c for c in verdict.requirements if by_code[c].status == "fail"]
+    score = min(raw, verdict.cap) if missing else raw
     return Report(plan_name=plan_name, scenario_id=scenario.id if scenario else None, results=results,
-                  score=_weighted(results), families={d.family: d.score for d in details}, family_details=details)
+                  score=score, families={d.family: d.score for d in details}, family_details=details,
+                  raw_score=raw, pass_mark=verdict.pass_mark, legal_missing=missing)

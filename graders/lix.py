@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)|\n+")
@@ -26,9 +27,13 @@ class Lix:
         return self.words / max(self.sentences, 1) + 100 * self.long_words / self.words
 
 
-def lix(texts: str | list[str]) -> Lix:
+def lix(texts: str | list[str] | tuple[str, ...]) -> Lix:
     """LIX of a text, or of several texts each ending a sentence (plan fields are separate statements)."""
-    joined = texts if isinstance(texts, str) else "\n".join(texts)  # each field ends a sentence
+    return _lix(texts if isinstance(texts, str) else "\n".join(texts))  # each field ends a sentence
+
+
+@lru_cache(maxsize=4096)
+def _lix(joined: str) -> Lix:
     words = _WORD.findall(joined)
     long_words = sum(1 for w in words if len(w) > 6)
     sentences = sum(1 for part in _SENTENCE_END.split(joined) if _WORD.search(part))

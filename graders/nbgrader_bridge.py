@@ -9,7 +9,13 @@ points must be the cell's LAST expression and nothing may reach stderr (NOTES.md
 The feedback (Swedish) is printed to stdout; the return value is the points, between 0 and ``max_points``.
 A missing or broken plan file gives 0 points and a one-line explanation, never an exception.
 With ``family="legal"`` (or formal, checklist, case, quality) a cell grades one family of rules, so the gradebook
-shows per family what a group missed.
+shows per family what a group missed. A plan missing a legal requirement is capped below the pass mark
+(graders/data/rules.yaml, verdict); the family cells then scale their points by the same factor, so their sum stays
+capped too.
+
+Feedback level (as in the app): ``level="nudge"`` (default; or ``$SIPKURS_FEEDBACK_LEVEL``), ``"guided"`` or
+``"facit"``. The answer key is printed only at "facit" while nbgrader autogrades the submission
+(``NBGRADER_EXECUTION=autograde``); a participant running the cells before submitting sees at most "guided".
 """
 
 from __future__ import annotations
@@ -26,20 +32,38 @@ def _find(filename: str, folder: str | Path | None) -> Path:
     return base / filename
 
 
+def feedback_level(level: str | None = None) -> str:
+    """The level to print: facit only while autograding a submission, never while a participant is still working."""
+    chosen = level or os.environ.get("SIPKURS_FEEDBACK_LEVEL", "nudge")
+    chosen = chosen if chosen in ("nudge", "guided", "facit") else "nudge"
+    if chosen == "facit" and os.environ.get("NBGRADER_EXECUTION") != "autograde":
+        return "guided"
+    return chosen
+
+
+def family_points(report, family: str | None, max_points: float) -> float:
+    """Points for the whole plan, or for one family scaled by the legal cap (the total's own factor)."""
+    if family is None:
+        return report.points(max_points)
+    factor = report.score / report.raw_score if report.raw_score else 0.0
+    return round(report.families.get(family, 0.0) * factor * max_points, 2)
+
+
 def autograde(filename: str = "plan.json", max_points: float = 10, *, folder: str | Path | None = None,
-              scenario_id: str | None = None, family: str | None = None) -> float:
+              scenario_id: str | None = None, family: str | None = None, level: str | None = None) -> float:
     """Read the plan file from the submission folder, grade it, print the feedback, return the points."""
     sink = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
         warnings.simplefilter("ignore")
         try:
-            return _grade(_find(filename, folder), max_points, scenario_id, family)
+            return _grade(_find(filename, folder), max_points, scenario_id, family, feedback_level(level))
         except Exception as exc:  # noqa: BLE001 - a test cell must never raise: that would be an error output
             print(f"Kunde inte bedöma planen: {' '.join(str(exc).split()) or type(exc).__name__}")
             return 0.0
 
 
-def _grade(path: Path, max_points: float, scenario_id: str | None, family: str | None = None) -> float:
+def _grade(path: Path, max_points: float, scenario_id: str | None, family: str | None = None,
+           level: str = "nudge") -> float:
     from graders import PlanFileError, grade, load_plan  # noqa: PLC0415
     from graders.render import to_text  # noqa: PLC0415
     from simulator.lookup import UnknownScenario, get_scenario  # noqa: PLC0415
@@ -57,13 +81,9 @@ def _grade(path: Path, max_points: float, scenario_id: str | None, family: str |
         except UnknownScenario as exc:
             print(f"Fallet kunde inte hittas ({exc}); planen bedöms utan fallet.")
     report = grade(plan, scenario, plan_name=path.name)
-    if family is None:
-        print(to_text(report), end="")
-        points = report.points(max_points)
-    else:
-        print(to_text(report, families=[family]), end="")
-        if family not in report.families:
-            print("Den här delen kunde inte bedömas (inget fall angivet).")
-        points = round(report.families.get(family, 0.0) * max_points, 2)
+    print(to_text(report, families=None if family is None else [family], level=level), end="")
+    if family is not None and family not in report.families:
+        print("Den här delen kunde inte bedömas (inget fall angivet).")
+    points = family_points(report, family, max_points)
     print(f"Poäng: {points:g} av {max_points:g}")
     return points

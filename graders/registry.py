@@ -23,10 +23,19 @@ FAMILIES = ("legal", "formal", "checklist", "case", "quality")
 
 @dataclass(frozen=True)
 class Finding:
-    """What a check found: a score 0..1 (None: the rule does not apply) and the concrete detail in Swedish."""
+    """What a check found: a score 0..1 (None: the rule does not apply) and what to say about it, in Swedish, in
+    three layers that the feedback levels show (sipkurs.feedback):
+
+    - ``detail``: about the participant's own text, or generic; shown at every level, so it never holds answer-key
+      text (the case's needs, expected efforts, target groups, expected other actors, hidden information);
+    - ``guided``: which area of the case is not covered ("ett behov som rör boende och vardag saknar insats");
+    - ``facit``: the answer key itself, shown only after submission at the facit level (and to trainers).
+    """
 
     score: float | None
     detail: str = ""
+    guided: str = ""
+    facit: str = ""
 
 
 Check = Callable[["Context", dict[str, Any]], Finding]
@@ -65,6 +74,21 @@ def check(code: str) -> Callable[[Check], Check]:
 def _texts() -> dict[str, Any]:
     with open(DATA_DIR / "rules.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The overall verdict's rules: a plan missing a legal requirement cannot reach the pass mark."""
+
+    pass_mark: float
+    cap: float
+    requirements: tuple[str, ...]
+
+
+@cache
+def verdict_rules() -> Verdict:
+    v = _texts()["verdict"]
+    return Verdict(float(v["pass_mark"]), float(v["cap"]), tuple(v["requirements"]))
 
 
 @cache

@@ -21,12 +21,20 @@ def percent(x: float) -> str:
     return f"{math.floor(x * 100 + 1e-9)} %"
 
 
-def to_text(report: Report, families: list[str] | None = None) -> str:
-    """Swedish feedback, one block per family with every rule and what is missing; ``families`` limits the blocks."""
+LEVELS = ("nudge", "guided", "facit")
+
+
+def to_text(report: Report, families: list[str] | None = None, level: str = "facit") -> str:
+    """Swedish feedback, one block per family with every rule and what is missing; ``families`` limits the blocks.
+
+    ``level`` as in sipkurs.feedback: "facit" (the default, for trainers and for feedback after submission) also
+    shows the answer key, "guided" the areas of the case, "nudge" only the rule, why and a generic hint.
+    """
     lines = []
     head = "Återkoppling på SIP-utkastet" + (f" ({report.plan_name})" if report.plan_name else "")
     shown = [f for f in report.family_details if families is None or f.family in families]
-    lines += [head, "=" * len(head)] + ([f"Totalt: {percent(report.score)}"] if families is None else [])
+    lines += [head, "=" * len(head), report.verdict]
+    lines += [f"Totalt: {percent(report.score)} (godkänt från {percent(report.pass_mark)})"] if families is None else []
     lines += [f"  {f.name}: {percent(f.score)} ({f.passed} av {f.applicable} regler uppfyllda)" for f in shown]
     if report.scenario_id is None and (families is None or "case" in families):
         lines.append("  Fallet: inte bedömt (inget scenario angivet)")
@@ -42,6 +50,10 @@ def to_text(report: Report, families: list[str] | None = None) -> str:
             lines.append(f"  {_MARK[r.status]} {r.code} {r.title} [{STATUS_SV[r.status]}]")
             if r.status != "pass":
                 lines.append(f"      {r.message}")
+                if level in ("guided", "facit") and r.guided:
+                    lines.append(f"      Område: {r.guided}")
+                if level == "facit" and r.facit:
+                    lines.append(f"      Facit: {r.facit}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

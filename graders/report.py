@@ -20,8 +20,10 @@ class RuleResult(BaseModel):
     status: Status
     score: float = Field(ge=0, le=1)
     weight: float
-    message: str
+    message: str  # what every feedback level shows: why the rule matters, the finding, a generic hint
     source: str = ""
+    guided: str = ""  # which area of the case is not covered (feedback level guided and up)
+    facit: str = ""  # answer-key content: only after submission at the facit level, and for trainers
 
 
 class FamilyScore(BaseModel):
@@ -36,9 +38,29 @@ class Report(BaseModel):
     plan_name: str = ""
     scenario_id: str | None = None
     results: list[RuleResult]
-    score: float = Field(ge=0, le=1)
+    score: float = Field(ge=0, le=1)  # the total; capped below the pass mark when a legal requirement is missing
     families: dict[str, float]
     family_details: list[FamilyScore] = Field(default_factory=list)
+    raw_score: float = Field(default=0.0, ge=0, le=1)  # the weighted total before the cap
+    pass_mark: float = Field(default=0.7, ge=0, le=1)
+    legal_missing: list[str] = Field(default_factory=list)  # codes of the legal requirements not met, in rule order
+
+    @property
+    def passed(self) -> bool:
+        """A passable plan: no legal requirement missing and the total at or above the pass mark."""
+        return not self.legal_missing and self.score >= self.pass_mark - 1e-9
+
+    @property
+    def verdict(self) -> str:
+        """The overall verdict in one Swedish sentence, the missing legal requirement first."""
+        if self.legal_missing:
+            first = self.result(self.legal_missing[0])
+            more = len(self.legal_missing) - 1
+            tail = f" (och {more} lagkrav till)" if more else ""
+            return f"Inte godkänd: lagkravet ”{first.title}” är inte uppfyllt{tail}. Utan det kan planen inte godkännas."
+        if self.passed:
+            return "Godkänd: planen uppfyller lagkraven och når godkäntgränsen."
+        return f"Inte godkänd än: planen når inte godkäntgränsen ({round(self.pass_mark * 100)} %)."
 
     def result(self, code: str) -> RuleResult:
         for r in self.results:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graders.registry import Rule, family_names, rules
+from graders.registry import Rule, family_names, rules, verdict_rules
 
 
 def rule_text(r: Rule) -> str:
@@ -21,7 +21,9 @@ def rules_markdown() -> str:
         "",
         "Varje regel har en stabil kod (L lagkrav, F formalia, C checklista, K fallet, Q kvalitet), en källa och en vikt.",
         "En regel blir *godkänd*, *delvis* eller *saknas*; regler om fallet (K) är *ej tillämpliga* när planen bedöms utan",
-        "scenario. Poängen per familj och totalt är viktade medelvärden av de regler som är tillämpliga.",
+        "scenario. Poängen per familj och totalt är viktade medelvärden av de regler som är tillämpliga. Saknas något av",
+        f"lagkraven {', '.join(verdict_rules().requirements)} (*saknas*) blir totalen högst "
+        f"{round(verdict_rules().cap * 100)} %, under godkäntgränsen {round(verdict_rules().pass_mark * 100)} %.",
         "",
         "| Kod | Regel | Familj | Vikt | Källa |",
         "|---|---|---|---|---|",
@@ -36,7 +38,10 @@ def rules_markdown() -> str:
             if r.params:
                 out += ["*Parametrar:* " + "; ".join(f"`{k}` = {v}" for k, v in r.params.items()), ""]
     out += ["## Var reglerna finns", "",
-            "Regeltexterna (titel, källa, vikt, återkoppling, parametrar) finns i `graders/data/rules.yaml`, kontrollerna",
-            "i `graders/checks/` (en modul per familj), matchningen av fallets behov (K001) i `graders/matching.py` och",
-            "orden för målgrupperna där SIP ska förutsättas (K005) i `graders/data/case_terms.yaml`.", ""]
+            "Regeltexterna (titel, källa, vikt, återkoppling, parametrar) och godkäntgränsen finns i",
+            "`graders/data/rules.yaml`, kontrollerna i `graders/checks/` (en modul per familj), matchningen av fallets behov",
+            "och insatsernas fria text (K001, K002, K004, K007) i `graders/matching.py` med ordlistan",
+            "`graders/data/efforts.yaml`, orden för målgrupperna där SIP ska förutsättas (K005) i",
+            "`graders/data/case_terms.yaml`, förkortningarna (Q003) i `simulator/data/catalogue.yaml` och språkverktygen",
+            "(grundformer, ordfrekvenser, stavning) i `graders/language.py`.", ""]
     return "\n".join(out).rstrip() + "\n"

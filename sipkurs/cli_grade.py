@@ -26,7 +26,8 @@ def _plan_files(paths: tuple[Path, ...]) -> list[Path]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN_ELLER_MAPP...")
 @click.option("-s", "--scenario", "scenario_id", help="Scenario-id för alla planer (annars planens scenario_id).")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Mapp för rapporter och klassammanställning.")
-@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True, help="Rapportformat (flera går bra). Standard: alla.")
+@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Rapportformat (flera går bra med --out; standard där: alla). Utan --out skrivs ett format på skärmen.")
 def grade(paths, scenario_id, out, formats) -> None:
     """Bedöm SIP-planer (filer eller mappar med .json) mot lagen, checklistorna och fallet."""
     from rich.console import Console
@@ -40,6 +41,13 @@ def grade(paths, scenario_id, out, formats) -> None:
     files = _plan_files(paths)
     if not files:
         raise UserError("inga planfiler (.json) hittades", 1)
+    shown = None  # without --out, the one format asked for is what the screen shows
+    if out is None and formats:
+        if len(set(formats)) > 1:
+            raise UserError("utan --out kan bara ett format skrivas på skärmen; ange --out för flera format", 2)
+        shown = formats[0]
+        if shown == "html" and len(files) > 1:
+            raise UserError("HTML för flera planer kräver --out (en sida per plan)", 2)
     formats = formats or FORMATS
     if out is not None:
         try:
@@ -47,7 +55,7 @@ def grade(paths, scenario_id, out, formats) -> None:
         except OSError as exc:
             raise UserError(f"kunde inte skapa {out}: {os_error_sv(exc)}") from None
     scenarios: dict[str, object] = {}
-    reports, bad = [], 0
+    reports, plans, bad = [], [], 0
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("Bedömer planer", total=len(files))
@@ -70,6 +78,7 @@ def grade(paths, scenario_id, out, formats) -> None:
                 continue
             report = grade_plan(plan, scenarios[sid] if sid else None, plan_name=str(path))
             reports.append(report)
+            plans.append(plan)
             if out is not None:
                 stem = _unique_stem(out, path, files)
                 try:
@@ -81,9 +90,17 @@ def grade(paths, scenario_id, out, formats) -> None:
                         (out / f"{stem}.html").write_text(to_html(report, plan), encoding="utf-8")
                 except OSError as exc:
                     raise UserError(f"kunde inte skriva i {out}: {os_error_sv(exc)}") from None
-    if len(files) == 1 and reports and out is None:  # one plan on screen: the whole feedback
-        click.echo(to_text(reports[0]), nl=False)
-        return
+    if shown == "json":
+        text = to_json(reports[0]) if len(files) == 1 and reports else \
+            "[" + ",\n".join(to_json(r).rstrip() for r in reports) + "]\n"
+        click.echo(text, nl=False)
+        sys.exit(1 if bad else 0)
+    if shown == "html" and reports:
+        click.echo(to_html(reports[0], plans[0]), nl=False)
+        sys.exit(1 if bad else 0)
+    if shown == "txt" or (len(files) == 1 and reports and out is None):  # on screen: the whole feedback
+        click.echo("\n".join(to_text(r) for r in reports), nl=False)
+        sys.exit(1 if bad else 0)
     for r in reports:
         click.echo(f"{r.plan_name}: {percent(r.score)}" + ("" if r.scenario_id else " (utan fall)"))
     if reports:

@@ -13,7 +13,7 @@ from simulator.engine import archetype_names
 from simulator.library import load_library
 from simulator.lookup import get_scenario
 
-CASE_RULES = ("K001", "K002", "K003", "K004", "K005", "K006", "K007")
+CASE_RULES = ("K001", "K002", "K003", "K004", "K005", "K006", "K007", "K008")
 SCENARIO_IDS = [f"{a}-{seed}-0" for a in archetype_names() for seed in (0, 7)] + sorted(load_library())
 
 
@@ -28,7 +28,8 @@ def facit_plan(scenario) -> Plan:
         for effort_id in t.expected_efforts:
             effort = cat.effort(effort_id)
             status = "ongoing" if effort_id in truth.efforts_in_place else "planned"
-            efforts.append({"id": f"E{len(efforts)}", "what": effort.name, "effort": effort_id,
+            what = f"{effort.name} för personen, med start inom två veckor och avstämning vid uppföljningen."
+            efforts.append({"id": f"E{len(efforts)}", "what": what, "effort": effort_id,
                             "organisation": cat.providers_for(effort_id, (age, age))[0], "needs": [f"N{i}"],
                             "status": status})
     text = ""

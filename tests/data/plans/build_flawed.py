@@ -208,10 +208,11 @@ def m_vaga_mal(p):
 
 
 def m_krangligt_sprak(p):
+    # The same officialese appended to every field: each field keeps its own content (no copies), the whole reads badly.
     for key in ("current_situation", "own_resources", "relatives_resources", "wishes", "person_participation",
                 "relatives_involvement", "if_plan_fails"):
-        p[key] = BYRAKRATI
-    p["follow_up"]["evaluate"] = BYRAKRATI
+        p[key] = f"{p[key]} {BYRAKRATI}"
+    p["follow_up"]["evaluate"] = f"{p['follow_up']['evaluate']} {BYRAKRATI}"
 
 
 def m_oforklarade_forkortningar(p):
@@ -225,6 +226,26 @@ def m_utan_egna_ord(p):
     p["what_matters"] = ""
     for g in p["goals"]:
         g["own_words"] = False
+
+
+def m_stavfel(p):
+    for right, wrong in (("sjukskriven", "sjukskrieven"), ("anställning", "anstälning"), ("tillbaka", "tilbaka"),
+                         ("längre", "längere"), ("mitten", "mittn")):
+        p["current_situation"] = p["current_situation"].replace(right, wrong)
+
+
+def m_personalens_mal(p):
+    staff = {"G1": "Elvis följer läkemedelsordinationen och deltar i behandlingen.",
+             "G2": "Elvis sköter hyresavtalet enligt kontraktet."}
+    for g in p["goals"]:
+        if g["id"] in staff:
+            g["text"] = staff[g["id"]]
+
+
+def m_fackord(p):
+    p["current_situation"] += (" Agnes uppvisar kognitiv svikt med nedsatt exekutiv förmåga, ortostatisk hypotension"
+                               " och fallbenägenhet. Polyfarmaci föreligger. Inkontinensproblematik och malnutrition"
+                               " konstateras. Hon är desorienterad nattetid.")
 
 
 def m_html_i_texten(p):
@@ -252,7 +273,7 @@ MUTATIONS = {
     "uppfoljning-utan-sammankallande": (PSYK, m_uppfoljning_utan_sammankallande, {"F004": "partial"}),
     "inget-om-planen-inte-fungerar": (ALDRE, m_inget_om_planen_inte_fungerar, {"F005": "fail"}),
     "utan-aktuell-situation": (SJUK, m_utan_aktuell_situation, {"C001": "fail"}),
-    "behov-utan-text": (BARN, m_behov_utan_text, {"C002": "partial"}),
+    "behov-utan-text": (BARN, m_behov_utan_text, {"C002": "partial", "C007": "partial"}),
     "utan-egna-resurser": (PSYK, m_utan_egna_resurser, {"C003": "fail"}),
     "utan-narstaendes-resurser": (ALDRE, m_utan_narstaendes_resurser, {"C004": "fail"}),
     "utan-onskemal": (SJUK, m_utan_onskemal, {"C005": "partial", "Q004": "partial"}),
@@ -266,12 +287,15 @@ MUTATIONS = {
     "forsakringskassan-saknas": (SJUK, m_forsakringskassan_saknas, {"K004": "partial"}),
     "skolans-insats-hos-kommunen": (BARN, m_skolans_insats_hos_kommunen, {"K002": "partial", "K004": "partial"}),
     "malgrupp-inte-namnd": (PSYK, m_malgrupp_inte_namnd, {"K005": "fail"}),
-    "utskrivning-sent": (ALDRE, m_utskrivning_sent, {"K006": "fail"}),
+    "utskrivning-sent": (ALDRE, m_utskrivning_sent, {"K006": "fail", "F006": "partial"}),
     "pagaende-som-planerad": (ALDRE, m_pagaende_som_planerad, {"K007": "partial"}),
     "vaga-mal": (BARN, m_vaga_mal, {"Q001": "fail"}),
     "krangligt-sprak": (SJUK, m_krangligt_sprak, {"Q002": "fail"}),
     "oforklarade-forkortningar": (BARN, m_oforklarade_forkortningar, {"Q003": "fail"}),
     "utan-egna-ord": (ALDRE, m_utan_egna_ord, {"Q004": "fail"}),
+    "stavfel": (SJUK, m_stavfel, {"Q005": "partial"}),
+    "personalens-mal": (PSYK, m_personalens_mal, {"K008": "partial"}),
+    "fackord": (ALDRE, m_fackord, {"Q006": "partial"}),
     "html-i-texten": (SJUK, m_html_i_texten, {}),
 }
 
