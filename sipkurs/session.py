@@ -8,7 +8,7 @@ import datetime as dt
 from functools import cached_property
 
 from sipkurs import cases
-from sipkurs.feedback import Feedback, assess, to_plan
+from sipkurs.feedback import DEFAULT_LEVEL, FEEDBACK_LEVELS, Feedback, assess, to_plan
 from sipkurs.live import LivePlan
 from sipkurs.store import Group, Participant, Seat, Store, StoreError, Submission
 
@@ -22,6 +22,8 @@ class DraftSession:
         self.scenario = cases.scenario(self.scenario_id)
         self.live = LivePlan(store, participant, self.owner_id, self.author)
         self.last_feedback: Feedback | None = None
+        self.submitted = bool(self.submissions())
+        self._settings = (self.level, self.submitted)
 
     @property
     def owner_id(self) -> int:
@@ -74,8 +76,21 @@ class DraftSession:
         """Everything the store has of the plan, as {path: value} for the form."""
         return self.live.load()
 
+    @property
+    def level(self) -> str:
+        """How much the feedback may tell: the course's choice (the trainer sets it), the default otherwise."""
+        level = self.store.setting(FEEDBACK_LEVEL_SETTING, self.participant.course, DEFAULT_LEVEL)
+        return level if level in FEEDBACK_LEVELS else DEFAULT_LEVEL
+
+    def refresh_settings(self) -> bool:
+        """Re-read what the feedback depends on besides the plan; True if it changed."""
+        self.submitted = self.submitted or bool(self.submissions())
+        settings = (self.level, self.submitted)
+        changed, self._settings = settings != self._settings, settings
+        return changed
+
     def feedback(self) -> Feedback:
-        fb = assess(self.plan_data(), self.scenario)
+        fb = assess(self.plan_data(), self.scenario, level=self.level, submitted=self.submitted)
         self.last_feedback = fb
         if not self.live.unsaved:  # the trainer's overview shows the grading of what is in the store
             self.store.record_assessment(self.owner_id, self.live.rev, fb.score, missed_rules(fb))
@@ -94,10 +109,17 @@ class DraftSession:
         if plan is None:
             raise StoreError("planen kan inte lämnas in ännu: " + "; ".join(problems[:3]))
         fb = assess(data, self.scenario)
-        return self.store.submit(self.participant, data, score=fb.score, missed=missed_rules(fb), owner_id=self.owner_id)
+        submission = self.store.submit(
+            self.participant, data, score=fb.score, missed=missed_rules(fb), owner_id=self.owner_id
+        )
+        self.submitted = True
+        return submission
 
     def submissions(self) -> list[Submission]:
         return self.store.submissions(self.participant, owner_id=self.owner_id)
+
+
+FEEDBACK_LEVEL_SETTING = "feedback_level"
 
 
 def missed_rules(fb: Feedback) -> list[dict]:

@@ -206,3 +206,23 @@ def test_odd_row_ids_from_a_stored_draft_get_fresh_ids():
     assert list(form.tables["needs"].rows) == ["B1"]
     headings = [c.value for c in form.tables["needs"].rows["B1"].box.children if "<h4>" in str(getattr(c, "value", ""))]
     assert headings == ["<h4>Behov B1</h4>"]
+
+
+def test_the_trainer_chooses_the_feedback_level_and_facit_comes_only_after_submission(store):
+    session = _session(store)
+    session.live.load()
+    session.live.edit("chair", "Kim")
+    session.live.flush()
+    assert session.feedback().level == "nudge" and not session.feedback().answer_key
+    page = TrainerApp(store, "kurs=K")
+    page.code.value = "hemlig-kod1"
+    page.login()
+    page.level.value = "facit"
+    assert "ändrad" in page.level_status.value
+    assert session.refresh_settings() and session.feedback().level == "facit"
+    assert not session.feedback().answer_key  # not before the plan is submitted
+    session.live.edit("current_situation", "Bor ensam")
+    session.submit()
+    assert session.feedback().answer_key
+    other = _session(store, "Ny")
+    assert other.level == "facit" and not other.feedback().answer_key

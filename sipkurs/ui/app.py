@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # participant joins (or, with preheated kernels, before the page is requested: see preload), so a cold page is quick.
 HEAVY_MODULES = ("sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.ui.form", "sipkurs.ui.binding")
 GROUP_REFRESH_TICKS = 30  # the group's list (who is online) is refreshed every 30 ticks of the live sync (~3 s)
+SETTINGS_TICKS = 100  # the course's feedback level and the plan's submissions are checked every ~10 s
 
 
 def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
@@ -237,6 +238,8 @@ class ParticipantApp:
             self.show_status()
         if self.session.group is not None and self._ticks % GROUP_REFRESH_TICKS == 0:
             self.show_group()
+        if self._ticks % SETTINGS_TICKS == 0 and self.session.refresh_settings():
+            self.show_feedback()  # the trainer changed the feedback level, or the group submitted
 
     def sync_error(self, exc: Exception) -> None:
         from sipkurs.store import StoreError
@@ -298,6 +301,7 @@ class ParticipantApp:
             f"{who} fortsätta skriva och lämna in igen.</p>"
         )
         self.show_history()
+        self.show_feedback()  # after submitting, a course on "facit" shows the model answer
 
     def export(self, fmt: str) -> None:
         from sipkurs.export import plan_html, plan_pdf
@@ -326,11 +330,12 @@ def preload() -> None:
 
     for name in HEAVY_MODULES:
         importlib.import_module(name)
-    from sipkurs.feedback import assess
+    from sipkurs.feedback import assess, warm_up
     from sipkurs.ui.form import PlanForm
     from simulator.library import load_library
 
     load_library()
+    warm_up()  # the graders' Swedish language tools
     assess(PlanForm().data())
 
 

@@ -113,10 +113,24 @@ class TrainerApp:
         self.vacate_button.on_click(lambda _b: self.seat_action("vacate"))
         self.chair_button.on_click(lambda _b: self.seat_action("chair"))
         self.action_status = w.HTML('<div aria-live="polite"></div>')
+        from sipkurs.feedback import DEFAULT_LEVEL, FEEDBACK_LEVELS
+        from sipkurs.session import FEEDBACK_LEVEL_SETTING
+
+        level = self.store.setting(FEEDBACK_LEVEL_SETTING, self.authorised[0], DEFAULT_LEVEL)
+        self.level = w.Dropdown(
+            options=[(label, key) for key, label in FEEDBACK_LEVELS.items()],
+            value=level if level in FEEDBACK_LEVELS else DEFAULT_LEVEL,
+            description="Återkoppling till deltagarna",
+            layout=w.Layout(width="100%", max_width="52em"),
+        )
+        self.level.observe(lambda _c: self.set_level(), names="value")
+        self.level_status = w.HTML('<div aria-live="polite"></div>')
         self.refresh = w.Button(description="Uppdatera nu", icon="refresh")
         self.refresh.on_click(lambda _b: self.render())
         self.content.children = [
             w.HBox([self.refresh], layout=w.Layout(margin="1em 0")),
+            self.level,
+            self.level_status,
             self.overview,
             w.HTML(
                 "<h2>Rollspel i grupp</h2><p>En grupp skriver en gemensam plan. Varje plats är en roll i fallet och har "
@@ -172,6 +186,15 @@ class TrainerApp:
                 dropdown.value = current if current in values else (values[0] if values else None)
 
     # --- actions ------------------------------------------------------------------------------------------------
+    def set_level(self) -> None:
+        """How much the live feedback tells, for the whole course (participants' pages follow within seconds)."""
+        from sipkurs.session import FEEDBACK_LEVEL_SETTING
+
+        if self.authorised is None or not self.store.check_trainer(*self.authorised):
+            return
+        self.store.set_setting(FEEDBACK_LEVEL_SETTING, self.level.value, course=self.authorised[0])
+        self.level_status.value = '<p aria-live="polite">Återkopplingsnivån är ändrad för hela kursen.</p>'
+
     def create_group(self) -> None:
         from sipkurs.roleplay import form_group
         from sipkurs.store import StoreError
