@@ -323,6 +323,7 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
             elif org_ok(f"events[{i}].affects[{j}]", a, person_ok=True) and a != PERSON_ROLE and a not in case.role_ids:
                 errs.append((f"events[{i}].affects[{j}]", f"händelsen berör '{a}', som inte har något rollkort i fallet"))
     errs += _seat_card_errors(case)
+    errs += _exercise_errors(case, catalogue)
 
     for i, c in enumerate(case.person.current_efforts):
         base = f"person.current_efforts[{i}]"
@@ -367,6 +368,35 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
         errs += _facit_errors(case, catalogue)
         errs += _placeholder_errors(case)
         errs += leaks(case, catalogue)
+    return errs
+
+
+def _exercise_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """Phases have unique ids; an event's phase exists; what an event expects names known organisations and areas."""
+    errs: list[tuple[str, str]] = []
+    phase_ids = [p.id for p in case.exercise_phases]
+    seen: set[str] = set()
+    for i, p in enumerate(case.phases):
+        if p.id in seen:
+            errs.append((f"phases[{i}].id", f"fasen '{p.id}' finns redan i fallet"))
+        seen.add(p.id)
+    orgs = list(catalogue.organisation_by_id)
+    for i, e in enumerate(case.events):
+        base = f"events[{i}]"
+        if e.phase is not None and e.phase not in phase_ids:
+            errs.append((f"{base}.phase", f"okänd fas '{e.phase}'{_suggest(e.phase, phase_ids)}; fallets faser: {', '.join(phase_ids)}"))
+        x = e.expects
+        if x.consent_excludes is not None and x.consent_excludes not in catalogue.organisation_by_id:
+            errs.append((f"{base}.expects.consent_excludes", f"okänd organisation '{x.consent_excludes}'{_suggest(x.consent_excludes, orgs)}"))
+        for j, org in enumerate(x.revise):
+            if org not in catalogue.organisation_by_id:
+                errs.append((f"{base}.expects.revise[{j}]", f"okänd organisation '{org}'{_suggest(org, orgs)}"))
+            elif org not in case.role_ids:
+                errs.append((f"{base}.expects.revise[{j}]", f"'{org}' har inget rollkort i fallet, så dess del av planen kan inte krävas"))
+        if x.need_area is not None and x.need_area not in catalogue.area_by_id:
+            errs.append((f"{base}.expects.need_area", f"okänt behovsområde '{x.need_area}'{_suggest(x.need_area, list(catalogue.area_by_id))}"))
+        if x.plan_closed and (x.revise or x.need_area or x.follow_up_sooner):
+            errs.append((f"{base}.expects", "en plan som ska avslutas kan inte samtidigt kräva ändrade insatser eller ny uppföljning"))
     return errs
 
 

@@ -9,7 +9,7 @@ graders see one kind of truth for generated scenarios and authored cases.
 from __future__ import annotations
 
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -92,6 +92,37 @@ class CaseCard(_Model):
     questions: tuple[str, ...] = Field(default=(), description="Frågor som mötet ska besvara.")
 
 
+class Phase(_Model):
+    """One part of the exercise (förmöte, SIP-möte, uppföljning …): what the group does, and what it reflects on."""
+
+    id: str = Field(pattern=CASE_ID_PATTERN)
+    title: str = Field(min_length=1)
+    instructions: str = Field(min_length=1, description="Vad gruppen gör i fasen.")
+    questions: tuple[str, ...] = Field(default=(), description="Reflektionsfrågor till gruppen.")
+
+
+class EventExpects(_Model):
+    """What a plan revised after the event should show. Each statement is checked by an event rule (E…)."""
+
+    consent_excludes: str | None = Field(
+        default=None, description="Organisation som inte längre får ta del: samtycket ska säga det och planen inte längre dela med den."
+    )
+    plan_closed: bool = Field(default=False, description="Samtycket dras tillbaka: planen ska avslutas, med datum och skäl.")
+    revise: tuple[str, ...] = Field(
+        default=(), description="Organisationer vars del av planen (insatser, kontaktpersoner) ska ändras efter händelsen."
+    )
+    follow_up_sooner: bool = Field(default=False, description="Uppföljningen ska tidigareläggas.")
+    discharge: bool = Field(default=False, description="En utskrivning: utskrivningsklar-datum och SIP inom tre dagar.")
+    need_area: str | None = Field(
+        default=None, description="Behovsområde där planen ska få ett nytt eller ändrat behov med en insats kopplad."
+    )
+
+    @property
+    def any(self) -> bool:
+        return bool(self.consent_excludes or self.plan_closed or self.revise or self.follow_up_sooner or self.discharge
+                    or self.need_area)
+
+
 class CaseEvent(_Model):
     """Something a trainer can inject later in the exercise."""
 
@@ -99,6 +130,13 @@ class CaseEvent(_Model):
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)
     affects: tuple[str, ...] = Field(default=(), description="Roller som berörs (organisationens id eller 'personen').")
+    private: bool = Field(
+        default=False, description="Bara de berörda rollerna läser texten; de andra ser att något hänt dem."
+    )
+    phase: str | None = Field(
+        default=None, description="Fasen då händelsen kommer av sig själv vid självstudier och när man övar ensam."
+    )
+    expects: EventExpects = Field(default_factory=EventExpects, description="Vad den reviderade planen ska visa.")
 
 
 class Facit(_Model):
@@ -181,6 +219,9 @@ class Case(_Model):
     guardian: RelativeCard | None = Field(
         default=None, description="För ett barn: vårdnadshavaren som spelar personens plats och för fram barnets röst."
     )
+    phases: tuple[Phase, ...] = Field(
+        default=(), description="Övningens faser; utan: förmöte, SIP-möte och uppföljning (simulator/data/phases.yaml)."
+    )
     events: tuple[CaseEvent, ...] = ()
     facit: Facit = Facit()
 
@@ -219,6 +260,11 @@ class Case(_Model):
         return (*self.role_ids, PERSON_ROLE, *((RELATIVE_ROLE,) if self.relative else ()))
 
     @property
+    def exercise_phases(self) -> tuple[Phase, ...]:
+        """The case's phases, or the default three."""
+        return self.phases or default_phases()
+
+    @property
     def is_child(self) -> bool:
         return self.person.age_range[1] < 18
 
@@ -244,6 +290,14 @@ class Case(_Model):
                 seen.add(s.person.full_name)
                 out.append(s)
         return out
+
+
+@lru_cache(maxsize=1)
+def default_phases() -> tuple[Phase, ...]:
+    """Förmöte, SIP-möte and uppföljning as simulator/data/phases.yaml writes them."""
+    from simulator.datafiles import DATA_DIR, read_yaml
+
+    return tuple(Phase(**p) for p in read_yaml(DATA_DIR / "phases.yaml")["phases"])
 
 
 def text_fields(case: Case) -> dict[str, str]:
