@@ -58,7 +58,7 @@ def participant_card_html(scenario_id: str) -> str:
 
 
 # --- role-play groups ------------------------------------------------------------------------------------------
-def _library_case(scenario_id: str):
+def library_case(scenario_id: str):
     case_id, sep, variant = scenario_id.partition(VARIANT_SEPARATOR)
     case = load_library().get(case_id)
     return case, (int(variant) if sep and variant.isdigit() else 0)
@@ -92,7 +92,7 @@ def seat_label(scenario_id: str, role: str) -> str:
     """A seat as people call it: 'Försäkringskassan', 'personen', 'vårdnadshavare (för barnet)', 'närstående'."""
     from simulator.views import seat_label as label
 
-    case, _ = _library_case(scenario_id)
+    case, _ = library_case(scenario_id)
     if case is None:
         return role
     return label(case, role)
@@ -103,7 +103,7 @@ def seat_card_html(scenario_id: str, role: str) -> str:
     from simulator.rendering import render_html_fragment
     from simulator.views import build_seat_view
 
-    case, variant = _library_case(scenario_id)
+    case, variant = library_case(scenario_id)
     if case is None or role not in case.seat_ids:
         return ""
     return render_html_fragment(build_seat_view(case, role, variant))

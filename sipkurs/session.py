@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 
-from sipkurs import cases
+from sipkurs import cases, exercise
 from sipkurs.feedback import DEFAULT_LEVEL, FEEDBACK_LEVELS, Feedback, assess, to_plan
 from sipkurs.live import LivePlan
-from sipkurs.store import Group, Participant, Seat, Store, StoreError, Submission
+from sipkurs.store import ExerciseState, Group, Participant, Seat, Store, StoreError, Submission
 
 
 class DraftSession:
@@ -114,6 +114,31 @@ class DraftSession:
         )
         self.submitted = True
         return submission
+
+    # --- the exercise: phases and events ---------------------------------------------------------------------------
+    def exercise_state(self) -> ExerciseState:
+        return self.store.exercise(self.owner_id)
+
+    def notices(self) -> list[exercise.Notice]:
+        """The events this member has got (delivering any whose minute has come), as this member may see them."""
+        self.store.fire_due(self.owner_id)
+        deliveries = self.store.member_deliveries(self.participant, self.owner_id)
+        role = self.seat.role if self.seat else None
+        return exercise.notices(deliveries, self.scenario_id, role, self.participant.id)
+
+    def acknowledge(self, delivery_id: int) -> None:
+        self.store.acknowledge(self.participant, delivery_id, self.owner_id)
+
+    def next_phase(self) -> ExerciseState:
+        """Alone, the participant moves on to the next phase (in a group, the trainer does); the case's events of the
+        new phase arrive by themselves."""
+        if self.group is not None:
+            raise StoreError("i en grupp byter utbildaren fas")
+        state = self.store.advance_own_phase(
+            self.participant, exercise.phase_ids(self.scenario_id), expected=self.exercise_state().phase_index
+        )
+        exercise.release_phase_events(self.store, self.participant, self.scenario_id, state)
+        return state
 
     def submissions(self) -> list[Submission]:
         return self.store.submissions(self.participant, owner_id=self.owner_id)

@@ -127,7 +127,7 @@ def test_five_members_draft_one_plan_live(chromium, server):
     # Each member sees their own card, and nothing of anyone else's: not on the page, not in what the page received.
     private = _private_texts()
     for m in members:
-        m.page.get_by_role("tab", name="Ditt rollkort").click()
+        m.page.get_by_role("tab", name="Rollkort").click()
         shown = m.page.locator(".sip-role-card").inner_text()
         assert private[m.seat] and all(t in shown or t[:40] in shown for t in private[m.seat][:2]), m.seat
         received = "\n".join(m.frames) + m.page.content()

@@ -3,7 +3,8 @@
 - ``courses``: courses, the trainer code, participants joining and coming back with their personal code;
 - ``groups``: role-play groups, their seats, who sits where and who is online;
 - ``plans``: plans field by field, with revisions and conflicts (live co-editing; see sipkurs.live);
-- ``submissions``: immutable submitted versions and the trainer's overview.
+- ``submissions``: immutable submitted versions and the trainer's overview;
+- ``exercise``: phases with snapshots of the plan, injected events and who has read them.
 
 An embedded SQLite file by default (``SIPKURS_DB`` or ``--db``); any SQLAlchemy URL (PostgreSQL) works too.
 Voila kernels come and go, so the store is the only place a plan exists between keystrokes and page views.
@@ -16,16 +17,20 @@ from sqlalchemy.engine import Engine
 from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code
 from sipkurs.store.courses import CourseStore
 from sipkurs.store.db import ENV_DB, Base, StoreError, default_url, make_engine, to_url
+from sipkurs.store.exercise import ExerciseStore
 from sipkurs.store.groups import ONLINE_SECONDS, GroupStore
 from sipkurs.store.plans import PlanStore
 from sipkurs.store.records import (
     Course,
+    Delivery,
     Draft,
     Edit,
+    ExerciseState,
     FieldState,
     Group,
     OverviewRow,
     Participant,
+    PhaseSnapshot,
     PlanState,
     Seat,
     SeatInvite,
@@ -36,13 +41,14 @@ from sipkurs.store.schema import MAX_NAME, ImmutableSubmission, SubmissionRow
 from sipkurs.store.submissions import SubmissionStore
 
 __all__ = [
-    "ENV_DB", "MAX_NAME", "MIN_TRAINER_CODE", "ONLINE_SECONDS", "Base", "Course", "Draft", "Edit", "FieldState",
+    "ENV_DB", "MAX_NAME", "MIN_TRAINER_CODE", "ONLINE_SECONDS", "Base", "Course", "Delivery", "Draft", "Edit",
+    "ExerciseState", "FieldState", "PhaseSnapshot",
     "Group", "ImmutableSubmission", "OverviewRow", "Participant", "PlanState", "Seat", "SeatInvite", "Store",
     "StoreError", "Submission", "SubmissionRow", "WriteResult", "default_url", "new_code", "normalise_code", "to_url",
 ]
 
 
-class Store(CourseStore, GroupStore, PlanStore, SubmissionStore):
+class Store(CourseStore, GroupStore, PlanStore, SubmissionStore, ExerciseStore):
     """All reads and writes of course data. Participant data is reached only with a participant's secret."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:

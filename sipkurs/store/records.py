@@ -140,3 +140,47 @@ class OverviewRow:
     @property
     def participant_id(self) -> int | None:
         return self.id if self.kind == "participant" else None
+
+
+@dataclass(frozen=True)
+class PhaseSnapshot:
+    phase_index: int
+    phase_id: str
+    started: dt.datetime | None
+    ended: dt.datetime
+    rev: int
+    data: dict
+
+
+@dataclass(frozen=True)
+class ExerciseState:
+    """Where a plan's owner is in the exercise: -1 before the first phase; past the last phase when it is over."""
+
+    phase_index: int
+    phase_started: dt.datetime | None
+    snapshots: tuple[PhaseSnapshot, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An event for one plan's owner: scheduled, paused, skipped or delivered, and who has read it."""
+
+    id: int
+    owner_id: int
+    event_id: str
+    title: str
+    text: str
+    affects: tuple[str, ...]
+    private: bool
+    custom: bool
+    status: str
+    phase_index: int
+    minute: float | None
+    delivered_at: dt.datetime | None
+    rev_at_delivery: int | None
+    before: dict | None
+    acks: dict[int, dt.datetime] = field(default_factory=dict)
+
+    def concerns(self, role: str | None) -> bool:
+        """Whether the event is about this seat (an event that names no seat concerns everyone)."""
+        return not self.affects or role in self.affects

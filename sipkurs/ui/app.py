@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from html import escape
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as w
@@ -22,8 +23,12 @@ log = logging.getLogger(__name__)
 
 # The join page needs only the widgets above: the store, the graders, the cases and the form are imported when a
 # participant joins (or, with preheated kernels, before the page is requested: see preload), so a cold page is quick.
-HEAVY_MODULES = ("sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.ui.form", "sipkurs.ui.binding")
+HEAVY_MODULES = (
+    "sipkurs.store", "sipkurs.session", "sipkurs.cases", "sipkurs.export", "sipkurs.exercise",
+    "sipkurs.ui.form", "sipkurs.ui.binding", "sipkurs.ui.phase_panel",
+)
 GROUP_REFRESH_TICKS = 30  # the group's list (who is online) is refreshed every 30 ticks of the live sync (~3 s)
+EXERCISE_TICKS = 20  # the phase and the events are checked every ~2 s
 SETTINGS_TICKS = 100  # the course's feedback level and the plan's submissions are checked every ~10 s
 
 
@@ -156,6 +161,7 @@ class ParticipantApp:
         from sipkurs.session import DraftSession
         from sipkurs.ui.binding import FormBinding
         from sipkurs.ui.form import PlanForm
+        from sipkurs.ui.phase_panel import PhasePanel
 
         self.session = session = DraftSession(self.store, participant)
         self.secret = secret
@@ -200,7 +206,11 @@ class ParticipantApp:
             + cases.participant_card_html(session.scenario_id)
             + "</section>"
         )
-        tabs = [("Fallet", card)]
+        self.alert = w.HTML()
+        self.show_event_button = w.Button(description="Visa händelsen", layout=w.Layout(display="none"))
+        self.show_event_button.on_click(lambda _b: setattr(self.tabs, "selected_index", 0))
+        self.phase_panel = PhasePanel(session, self.announce)
+        tabs = [("Fas", self.phase_panel.widget), ("Fallet", card)]
         if seat is not None:
             role_card = w.HTML(
                 '<section class="sip-card sip-role-card" aria-label="Ditt rollkort">'
@@ -208,11 +218,11 @@ class ParticipantApp:
                 + "</section>"
             )
             self.group_html = w.HTML()
-            tabs += [("Ditt rollkort", role_card), ("Gruppen", self.group_html)]
+            tabs += [("Rollkort", role_card), ("Gruppen", self.group_html)]
         tabs.append(("Återkoppling", feedback_tab))
         self.tabs = w.Tab(children=[c for _, c in tabs], titles=[t for t, _ in tabs])
-        self.tabs.selected_index = 1 if seat is not None else 0
-        side = w.VBox([self.status, self.tabs], layout=w.Layout(width="38%"))
+        self.tabs.selected_index = 2 if seat is not None else 1
+        side = w.VBox([self.status, w.HBox([self.alert, self.show_event_button]), self.tabs], layout=w.Layout(width="38%"))
         side.add_class("sip-side")
         main = w.VBox([self.form.widget], layout=w.Layout(width="60%"))
         main.add_class("sip-main")
@@ -238,8 +248,17 @@ class ParticipantApp:
             self.show_status()
         if self.session.group is not None and self._ticks % GROUP_REFRESH_TICKS == 0:
             self.show_group()
+        if self._ticks % EXERCISE_TICKS == 0:
+            self.phase_panel.refresh()
         if self._ticks % SETTINGS_TICKS == 0 and self.session.refresh_settings():
             self.show_feedback()  # the trainer changed the feedback level, or the group submitted
+
+    def announce(self, text: str) -> None:
+        """A new event, in the status line until it has been read."""
+        html = f'<p class="sip-alert" role="alert">{escape(text)}</p>' if text else ""
+        if self.alert.value != html:
+            self.alert.value = html
+            self.show_event_button.layout.display = None if text else "none"
 
     def sync_error(self, exc: Exception) -> None:
         from sipkurs.store import StoreError

@@ -26,9 +26,9 @@ STYLE = """<style>
 .sip-main { padding-right: 1.2em; box-sizing: border-box; }
 .sip-workspace > .sip-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto !important;
   border-left: 2px solid #666; padding: 0 .5em 0 1em; box-sizing: border-box; }
-.sip-side .lm-TabBar-tab { flex: 1 1 auto; max-width: none; min-width: 0; color: #1f1f1f; background: #e8e8e8; }
-.sip-side .lm-TabBar-tab.lm-mod-current { background: #fff; font-weight: 600; }
-.sip-side .lm-TabBar-tabLabel { color: #1f1f1f !important; opacity: 1 !important; }
+.sip-app .lm-TabBar-tab { flex: 1 1 auto; max-width: none; min-width: 0; color: #1f1f1f; background: #e8e8e8; }
+.sip-app .lm-TabBar-tab.lm-mod-current { background: #fff; font-weight: 600; }
+.sip-app .lm-TabBar-tabLabel { color: #1f1f1f !important; opacity: 1 !important; }
 .sip-app .widget-button { width: auto; align-self: flex-start; }
 .sip-card dl { display: block; }
 .sip-card dt { float: none !important; width: auto !important; font-weight: 700; margin-top: .6em; }
@@ -52,4 +52,16 @@ STYLE = """<style>
 .sip-seats { list-style: none; padding-left: 0; } .sip-seats li { margin: .3em 0; }
 .sip-seats .online .sip-presence { color: #1d5c2e; } .sip-seats .offline .sip-presence { color: #595959; }
 .sip-presence { margin-left: .5em; font-size: .9em; }
+.sip-alert { background: #fff4e0; border-left: 4px solid #b36b00; padding: .3em .6em; font-weight: 600; margin: .2em 0; }
+.sip-event { border-left: 4px solid #8aa4c8; padding: .1em .8em; margin: .5em 0; background: #f6f8fb; }
+.sip-event.unread { border-left-color: #b36b00; background: #fff9ef; }
+.sip-event h4 { margin: .4em 0 .2em; }
+.sip-debrief-groups { display: flex; flex-wrap: wrap; gap: 1em; }
+.sip-debrief-group { border: 1px solid #b5b5b5; padding: .4em 1em; flex: 1 1 18em; max-width: 32em; }
+.sip-debrief-score { font-size: 2em; font-weight: 700; margin: .1em 0; }
+.sip-bars th { text-align: left; font-weight: 400; padding-right: .6em; } .sip-bars td { padding: .1em .3em; }
+.sip-bars td:nth-child(2) { width: 10em; background: #eee; } .sip-bar { display: block; height: .9em; background: #2d5f8a; }
+.sip-moment { border-left: 4px solid #8aa4c8; padding: .1em 1em; margin: .8em 0; }
+.sip-moment.event { border-left-color: #b36b00; }
+.sip-projector .sip-debrief-body { font-size: 22px; } .sip-projector .sip-debrief-body h2 { font-size: 1.8em; }
 </style>"""

@@ -42,7 +42,8 @@ class TrainerApp:
         self.content = w.VBox()
         self.widget = w.VBox(
             [
-                w.HTML(STYLE + "<h1>Utbildarens översikt</h1><p>Ange kurskoden och lärarkoden som visades när kursen startades.</p>"),
+                w.HTML(STYLE),
+                w.HTML("<h1>Utbildarens översikt</h1><p>Ange kurskoden och lärarkoden som visades när kursen startades.</p>"),
                 self.course,
                 self.code,
                 self.show,
@@ -127,11 +128,13 @@ class TrainerApp:
         self.level_status = w.HTML('<div aria-live="polite"></div>')
         self.refresh = w.Button(description="Uppdatera nu", icon="refresh")
         self.refresh.on_click(lambda _b: self.render())
-        self.content.children = [
-            w.HBox([self.refresh], layout=w.Layout(margin="1em 0")),
-            self.level,
-            self.level_status,
-            self.overview,
+        from sipkurs.ui.debrief_view import DebriefView
+        from sipkurs.ui.trainer_exercise import ExerciseControls
+
+        self.exercise = ExerciseControls(self)
+        self.debrief = DebriefView(self)
+        overview = w.VBox([self.level, self.level_status, self.overview])
+        groups = w.VBox([
             w.HTML(
                 "<h2>Rollspel i grupp</h2><p>En grupp skriver en gemensam plan. Varje plats är en roll i fallet och har "
                 "en egen länk: ge länken till den som ska spela rollen. Den som öppnar länken skriver sitt namn och "
@@ -146,7 +149,14 @@ class TrainerApp:
             self.person_choice,
             w.HBox([self.move_button, self.vacate_button, self.chair_button]),
             self.action_status,
-        ]
+        ])
+        self.tabs = w.Tab(
+            children=[overview, groups, self.exercise.widget, self.debrief.widget],
+            titles=["Översikt", "Grupper", "Övningen", "Genomgång"],
+        )
+        self.tabs.observe(lambda _c: self.render_debrief(), names="selected_index")
+        self.tabs.add_class("sip-trainer-tabs")
+        self.content.children = [w.HBox([self.refresh], layout=w.Layout(margin="1em 0")), self.tabs]
 
     def render(self) -> None:
         from sipkurs import cases
@@ -173,6 +183,8 @@ class TrainerApp:
         html = render("trainer_groups.html.j2", groups=view)
         if self.groups_html.value != html:
             self.groups_html.value = html
+        self.exercise.render(groups)
+        self.render_debrief()
         seats = [
             (f"{g.name} – {initial_capital(line.label)}" + (f" ({line.taken_by})" if line.taken_by else " (ledig)"), seat.id)
             for g, lines in view for seat, line in zip(g.seats, lines, strict=True)
@@ -184,6 +196,21 @@ class TrainerApp:
                 dropdown.options = options
                 values = [v for _, v in options]
                 dropdown.value = current if current in values else (values[0] if values else None)
+
+    def render_debrief(self) -> None:
+        if self.authorised is not None and self.tabs.selected_index == 3:
+            self.debrief.render()
+
+    def show_projector(self, on: bool) -> None:
+        """The debrief alone on the screen, in large text: nothing else of the trainer's page (no codes, no links)."""
+        if on:
+            self._saved_children = self.widget.children
+            self.debrief.render()
+            self.widget.children = [self.widget.children[0], self.debrief.back, self.debrief.body]
+            self.widget.add_class("sip-projector")
+        else:
+            self.widget.children = self._saved_children
+            self.widget.remove_class("sip-projector")
 
     # --- actions ------------------------------------------------------------------------------------------------
     def set_level(self) -> None:
