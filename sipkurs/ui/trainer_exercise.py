@@ -95,7 +95,7 @@ class ExerciseControls:
             statuses = exercise.trainer_status(self.page.store, g.owner_id, members)
             rows.append({"group": g, "phase": phase, "index": state.phase_index, "count": count,
                          "started": state.phase_started, "events": statuses})
-            scheduled += [(f"{g.name}: {st.delivery.title} ({'pausad' if st.delivery.status == 'paused' else f'minut {st.delivery.minute:g}'})",
+            scheduled += [(f"{g.name}: {st.delivery.title} ({'pausad' if st.delivery.status == 'paused' else 'minut ' + format(st.delivery.minute, 'g').replace('.', ',')})",
                            st.delivery.id) for st in statuses if st.delivery.status in ("scheduled", "paused")]
         self._options(self.scheduled, scheduled)
         html = render("trainer_exercise.html.j2", rows=rows)
