@@ -27,6 +27,12 @@ def parse_minute(text: str) -> float | None:
     return minute
 
 
+def _when(delivery) -> str:
+    if delivery.status == "paused":
+        return "pausad"
+    return "minut " + format(delivery.minute or 0, "g").replace(".", ",")
+
+
 class ExerciseControls:
     def __init__(self, page) -> None:
         self.page = page  # the TrainerApp: its store and the trainer's codes
@@ -95,8 +101,10 @@ class ExerciseControls:
             statuses = exercise.trainer_status(self.page.store, g.owner_id, members)
             rows.append({"group": g, "phase": phase, "index": state.phase_index, "count": count,
                          "started": state.phase_started, "events": statuses})
-            scheduled += [(f"{g.name}: {st.delivery.title} ({'pausad' if st.delivery.status == 'paused' else 'minut ' + format(st.delivery.minute, 'g').replace('.', ',')})",
-                           st.delivery.id) for st in statuses if st.delivery.status in ("scheduled", "paused")]
+            scheduled += [
+                (f"{g.name}: {st.delivery.title} ({_when(st.delivery)})", st.delivery.id)
+                for st in statuses if st.delivery.status in ("scheduled", "paused")
+            ]
         self._options(self.scheduled, scheduled)
         html = render("trainer_exercise.html.j2", rows=rows)
         if self.table.value != html:
