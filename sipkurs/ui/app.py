@@ -222,7 +222,8 @@ class ParticipantApp:
         tabs.append(("Återkoppling", feedback_tab))
         self.tabs = w.Tab(children=[c for _, c in tabs], titles=[t for t, _ in tabs])
         self.tabs.selected_index = 2 if seat is not None else 1
-        side = w.VBox([self.status, w.HBox([self.alert, self.show_event_button]), self.tabs], layout=w.Layout(width="38%"))
+        alert_row = w.HBox([self.alert, self.show_event_button], layout=w.Layout(align_items="center"))
+        side = w.VBox([self.status, alert_row, self.tabs], layout=w.Layout(width="38%"))
         side.add_class("sip-side")
         main = w.VBox([self.form.widget], layout=w.Layout(width="60%"))
         main.add_class("sip-main")

@@ -26,6 +26,7 @@ STYLE = """<style>
 .sip-main { padding-right: 1.2em; box-sizing: border-box; }
 .sip-workspace > .sip-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto !important;
   border-left: 2px solid #666; padding: 0 .5em 0 1em; box-sizing: border-box; }
+.sip-workspace > .sip-side > * { flex-shrink: 0; }  /* the panel scrolls; its parts never squeeze to nothing */
 .sip-app .lm-TabBar-tab { flex: 1 1 auto; max-width: none; min-width: 0; color: #1f1f1f; background: #e8e8e8; }
 .sip-app .lm-TabBar-tab.lm-mod-current { background: #fff; font-weight: 600; }
 .sip-app .lm-TabBar-tabLabel { color: #1f1f1f !important; opacity: 1 !important; }
@@ -52,7 +53,8 @@ STYLE = """<style>
 .sip-seats { list-style: none; padding-left: 0; } .sip-seats li { margin: .3em 0; }
 .sip-seats .online .sip-presence { color: #1d5c2e; } .sip-seats .offline .sip-presence { color: #595959; }
 .sip-presence { margin-left: .5em; font-size: .9em; }
-.sip-alert { background: #fff4e0; border-left: 4px solid #b36b00; padding: .3em .6em; font-weight: 600; margin: .2em 0; }
+.sip-alert { background: #fff4e0; border-left: 4px solid #b36b00; padding: .3em .6em; font-weight: 600; margin: .2em 0;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28em; }
 .sip-event { border-left: 4px solid #8aa4c8; padding: .1em .8em; margin: .5em 0; background: #f6f8fb; }
 .sip-event.unread { border-left-color: #b36b00; background: #fff9ef; }
 .sip-event h4 { margin: .4em 0 .2em; }
