@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 # Row-id prefixes: one letter per table, as on the SIP templates (Behov, Mål, Insats …).
@@ -213,3 +214,46 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
             table, _, column = _split(p)
             out[p] = deleted(old[p]) if table and column is None else None
     return out
+
+
+# --- sizes ------------------------------------------------------------------------------------------------------------
+def _constraint(annotation, name: str) -> int | None:
+    """A length constraint (``max_length``) found in an annotation or in what it wraps."""
+    from typing import get_args
+
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        if getattr(meta, name, None) is not None:
+            return getattr(meta, name)
+    for arg in get_args(annotation):
+        found = _constraint(arg, name)
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=512)
+def max_length(path: str) -> int | None:
+    """How many characters the plan format allows in this field (for a list of texts: in each line)."""
+    from typing import get_args, get_origin
+
+    from pydantic import BaseModel
+
+    from graders.plan import Plan
+
+    table, _, column = parse(path)
+    names = path.split(".") if table is None else [table, *(column or "").split(".")]
+    model: type[BaseModel] | None = Plan
+    for i, name in enumerate(names):
+        info = model.model_fields.get(name) if model else None
+        if info is None:
+            return None
+        annotation = info.annotation
+        if i == len(names) - 1:
+            if get_origin(annotation) is list:  # a list of texts: the limit of each item
+                return _constraint(get_args(annotation)[0], "max_length")
+            return next((m.max_length for m in info.metadata if getattr(m, "max_length", None)), None) or _constraint(
+                annotation, "max_length"
+            )
+        candidates = [annotation, *get_args(annotation), *(a for x in get_args(annotation) for a in get_args(x))]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return None

@@ -96,8 +96,9 @@ class DraftSession:
             self.store.record_assessment(self.owner_id, self.live.rev, fb.score, missed_rules(fb))
         return fb
 
-    def submit(self) -> Submission:
-        """Write what is pending, then keep the plan as it now stands as an immutable version (all members authors)."""
+    def submit(self) -> tuple[Submission, bool]:
+        """Write what is pending, then keep the plan as it now stands as an immutable version (all members authors).
+        Returns (the version, whether it is new): submitting an unchanged plan again gives the last version."""
         self.live.flush()
         if self.live.conflicts:
             raise StoreError("två texter står mot varandra i ett fält; välj vilken som gäller innan ni lämnar in")
@@ -108,12 +109,15 @@ class DraftSession:
         plan, problems = to_plan(data)
         if plan is None:
             raise StoreError("planen kan inte lämnas in ännu: " + "; ".join(problems[:3]))
+        previous = self.submissions()
+        if previous and _same_plan(previous[-1].data, data):
+            return previous[-1], False
         fb = assess(data, self.scenario)
         submission = self.store.submit(
             self.participant, data, score=fb.score, missed=missed_rules(fb), owner_id=self.owner_id
         )
         self.submitted = True
-        return submission
+        return submission, True
 
     # --- the exercise: phases and events ---------------------------------------------------------------------------
     def exercise_state(self) -> ExerciseState:
@@ -145,6 +149,11 @@ class DraftSession:
 
 
 FEEDBACK_LEVEL_SETTING = "feedback_level"
+
+
+def _same_plan(a: dict, b: dict) -> bool:
+    """Two versions with the same content (the time of saving aside)."""
+    return {k: v for k, v in a.items() if k != "updated"} == {k: v for k, v in b.items() if k != "updated"}
 
 
 def missed_rules(fb: Feedback) -> list[dict]:

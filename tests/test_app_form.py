@@ -132,7 +132,8 @@ def test_session_submits_only_valid_plans_with_its_authors(store):
         session.submit()
     session.live.edit("efforts[I1].organisation", "socialtjanst_vuxen")
     session.live.edit("chair", "Kim")
-    sub = session.submit()
+    sub, new = session.submit()
+    assert new and session.submit() == (sub, False)  # the same plan again: no new version
     assert sub.number == 1 and sub.data["scenario_id"] == session.participant.scenario_id
     assert sub.data["authors"] == [{"name": "Bo"}] and sub.data["chair"] == "Kim"
     fb = session.feedback()
@@ -226,3 +227,24 @@ def test_the_trainer_chooses_the_feedback_level_and_facit_comes_only_after_submi
     assert session.feedback().answer_key
     other = _session(store, "Ny")
     assert other.level == "facit" and not other.feedback().answer_key
+
+
+def test_text_over_the_limit_is_not_saved_and_the_field_says_so(store):
+    from sipkurs.live import LiveSync
+    from sipkurs.ui.binding import FormBinding
+
+    session = _session(store)
+    form = PlanForm()
+    sync = LiveSync(session.live)
+    binding = FormBinding(form, session.live, sync, show_authors=False, changed=lambda: None)
+    binding.start()
+    form.inputs["chair"].widget.value = "x" * 450
+    assert "450 av 500 tecken" in form.inputs["chair"].note.value.replace("\u00a0", " ")
+    form.inputs["chair"].widget.value = "x" * 600
+    note = form.inputs["chair"].note.value.replace("\u00a0", " ")
+    assert "För lång text" in note and "600 tecken" in note and "högst 500" in note
+    assert session.live.pending["chair"].value == "x" * 450 and "för lång" in binding.status()
+    form.inputs["chair"].widget.value = "Kim"
+    assert not binding.too_long and form.inputs["chair"].note.value == "" and session.live.pending["chair"].value == "Kim"
+    form.inputs["distribution"].widget.value = "Vårdcentralen\n" + "y" * 501
+    assert "en rad har 501 tecken" in form.inputs["distribution"].note.value.replace("\u00a0", " ")

@@ -48,10 +48,11 @@ def page(browser):
     page.close()
 
 
-def _join(page, server, name: str) -> str:
+def _join(page, server, name: str, clicks: int = 1) -> str:
     page.goto(server.url("sip_utkast.ipynb"))
     page.get_by_label("Ditt namn").fill(name)
-    page.get_by_role("button", name="Börja eller fortsätt").click()
+    for _ in range(clicks):
+        page.get_by_role("button", name="Börja eller fortsätt").click()
     secret = page.locator(".sip-secret").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", secret)
     return secret
@@ -106,8 +107,15 @@ def test_draft_survives_reload_and_restart_and_is_submitted(server, page):
     page.get_by_role("tab", name="Återkoppling").click()
     page.get_by_role("button", name="Lämna in planen").click()
     page.get_by_text(re.compile(r"Inlämnad: version 1, \d{4}-\d\d-\d\d")).wait_for()
-    page.get_by_role("button", name="Lämna in planen").click()
+    page.get_by_role("button", name="Lämna in planen").click()  # unchanged: no second version
+    page.get_by_text(re.compile(r"Redan inlämnad: planen är oförändrad sedan version 1")).wait_for()
+    page.get_by_label("Mötesledare").fill("Kim Testare")
+    _wait_saved(page)
+    for _ in range(5):  # impatient clicks make one version, not five
+        page.get_by_role("button", name="Lämna in planen").click()
     page.get_by_text(re.compile(r"Inlämnad: version 2")).wait_for()
+    page.wait_for_timeout(1500)
+    assert page.get_by_text(re.compile(r"version 3")).count() == 0
 
 
 def test_same_name_other_participant_starts_empty(server, page):

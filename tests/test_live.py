@@ -183,7 +183,7 @@ def test_a_group_submission_lists_every_member_as_author(group_store):
     session = DraftSession(group_store, people[0])
     session.live.load()
     session.live.edit("chair", "Medlem 0")
-    sub = session.submit()
+    sub, _ = session.submit()
     assert [a["name"] for a in sub.data["authors"]] == ["Medlem 0", "Medlem 1", "Medlem 2"]
     assert sub.data["authors"][0]["organisation"] == group.seats[0].role and sub.data["group"] == group.name
     assert DraftSession(group_store, people[1]).submissions()[0].number == 1

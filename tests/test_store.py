@@ -159,3 +159,19 @@ def test_store_path_from_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("SIPKURS_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_url() == f"sqlite:///{tmp_path / 'sipkurs' / 'sipkurs.db'}"
+
+
+def test_participants_joining_at_the_same_moment_get_different_variants(store):
+    import threading
+
+    joined = []
+    barrier = threading.Barrier(8)
+
+    def join(i):
+        barrier.wait()
+        joined.append(store.join("KURS1", f"Deltagare {i}", _variant)[0])
+
+    threads = [threading.Thread(target=join, args=(i,)) for i in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(p.variant for p in joined) == list(range(8))

@@ -7,7 +7,7 @@ with the course's trainer code.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sipkurs.store.codes import MIN_TRAINER_CODE, code_hash, new_code, normalise_code, same_hash
@@ -119,6 +119,9 @@ class CourseStore:
             raise StoreError(f"kurskoden '{course_code.strip()}' finns inte")
         secret = new_code()
         with Session(self.engine) as s, s.begin():
+            # Take the course's row lock first (a no-op update): two joining at once count one after the other,
+            # so each gets their own variant (SQLite locks the file; PostgreSQL the row).
+            s.execute(update(CourseRow).where(CourseRow.code == course.code).values(code=CourseRow.code))
             variant = s.scalar(select(func.count()).where(ParticipantRow.course == course.code)) or 0
             participant = self._add_participant(
                 s, course.code, name, code_hash(secret), scenario_for_variant(course, variant), variant

@@ -94,7 +94,7 @@ class ParticipantApp:
         from sipkurs import cases
         from sipkurs.store import SeatInvite, StoreError
 
-        if self.join_button.disabled:
+        if self.join_button.disabled or self.session is not None:  # a second click while the first is handled
             return
         self.join_button.disabled = True
         try:
@@ -113,14 +113,17 @@ class ParticipantApp:
                 participant, secret = self.store.join(self.course.value, self.name.value, cases.scenario_for_variant)
         except StoreError as exc:
             self.message.value = _message(f"Det gick inte: {exc}.")
+            self.join_button.disabled = False
             return
         except (KeyError, LookupError):  # the course's case has left the library since the course was created
             log.exception("the course's case cannot be found")
             self.message.value = _message("Kursens fall finns inte längre i fallbiblioteket. Säg till utbildaren.")
-            return
-        finally:
             self.join_button.disabled = False
-        self.start(participant, secret)
+            return
+        except BaseException:
+            self.join_button.disabled = False
+            raise
+        self.start(participant, secret)  # the button stays disabled: clicks queued meanwhile join nobody else
 
     def show_claim(self, invite, code: str, message: str = "") -> None:
         """A seat's link, opened for the first time: ask for the name, then take the seat."""
@@ -134,7 +137,7 @@ class ParticipantApp:
         def claim(_=None) -> None:
             from sipkurs.store import StoreError
 
-            if self.join_button.disabled:
+            if self.join_button.disabled or self.session is not None:
                 return
             self.join_button.disabled = True
             try:
@@ -309,16 +312,18 @@ class ParticipantApp:
             return
         self.submit_button.disabled = True
         try:
-            sub = self.session.submit()
+            sub, new = self.session.submit()
         except StoreError as exc:
             self.submit_status.value = _message(f"Inte inlämnad: {exc}.")
             return
         finally:
             self.submit_button.disabled = False
         who = "Ni kan" if self.session.group else "Du kan"
+        when = f"{local_time(sub.submitted):%Y-%m-%d %H:%M}"
         self.submit_status.value = (
-            f'<p aria-live="polite">Inlämnad: version {sub.number}, {local_time(sub.submitted):%Y-%m-%d %H:%M}. '
-            f"{who} fortsätta skriva och lämna in igen.</p>"
+            f'<p aria-live="polite">Inlämnad: version {sub.number}, {when}. {who} fortsätta skriva och lämna in igen.</p>'
+            if new else
+            f'<p aria-live="polite">Redan inlämnad: planen är oförändrad sedan version {sub.number} ({when}).</p>'
         )
         self.show_history()
         self.show_feedback()  # after submitting, a course on "facit" shows the model answer

@@ -47,6 +47,7 @@ class FormBinding:
         self.show_authors = show_authors
         self.changed = changed
         self.last_saved = None
+        self.too_long: set[str] = set()  # fields whose text is over the limit: kept on the page, not saved
         form.on_edit = self.edited
         form.on_add_row = self.add_row
         form.on_remove_row = self.remove_row
@@ -62,9 +63,36 @@ class FormBinding:
 
     # --- this page's actions ------------------------------------------------------------------------------------
     def edited(self, path: str, value: Any) -> None:
+        if not self._within_limit(path, value):
+            self.changed()
+            return
         self.live.edit(path, value)
         self.sync.edited()
         self.changed()
+
+    def _within_limit(self, path: str, value: Any) -> bool:
+        """Texts over the plan format's limit are not saved: the field says so (and counts) until it is shortened."""
+        limit = plandoc.max_length(path)
+        inp = self.form.input(path)
+        if limit is None or inp is None:
+            return True
+        lengths = [len(v) for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        longest = max(lengths, default=0)
+        was_long = path in self.too_long
+        if longest > limit:
+            self.too_long.add(path)
+            where = "en rad" if isinstance(value, list) else "texten"
+            inp.show(note=f'<p class="sip-limit" role="alert">För lång text: {where} har {longest:,} tecken, högst '
+                          f"{limit:,} får plats. Korta den så sparas den – inget av det du skrivit är sparat sedan "
+                          "den blev för lång.</p>".replace(",", " "))
+            return False
+        self.too_long.discard(path)
+        if longest > 0.8 * limit:
+            inp.show(note=f'<p class="sip-hint">{longest:,} av {limit:,} tecken.</p>'.replace(",", " "))
+        elif was_long or "sip-limit" in inp.note.value or "tecken.</p>" in inp.note.value:
+            inp.show(note="")
+            self._attribute(path)
+        return True
 
     def add_row(self, table: str) -> str:
         row_id = self.live.add_row(table)
@@ -188,6 +216,8 @@ class FormBinding:
             return "Två texter står mot varandra – välj vilken som gäller (se markerade fält)."
         if live.gone:
             return "En rad du skrev i har tagits bort – välj om den ska återställas."
+        if self.too_long:
+            return "Inte sparat: en text är för lång (se det markerade fältet)."
         if live.failing:
             return "Kunde inte spara just nu. Det du skrivit finns kvar här; sidan försöker igen."
         if live.pending:

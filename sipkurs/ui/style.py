@@ -46,6 +46,7 @@ STYLE = """<style>
 .sip-overview thead th { background: #ececec; }
 .sip-link { user-select: all; font-size: 13px; }
 .sip-who, .sip-hint { color: #4a4a4a; font-size: .85em; margin: .1em 0 .4em; }
+.sip-limit { color: #8a1c1c; font-weight: 600; margin: .1em 0 .4em; }
 .sip-checklist-label { font-weight: 600; display: block; margin: .5em 0 .15em; }
 .sip-conflict { background: #fff4e0; border: 2px solid #b36b00; padding: .3em .8em; margin: .3em 0; }
 .sip-conflict span { font-weight: 600; }
