@@ -27,10 +27,14 @@ DESCRIPTIONS_SV = {
     "Difficulty": "Svårighetsgrad: 1 grundläggande, 2 fördjupad, 3 avancerad.",
     "Facit": "Facit för utbildaren. Det som anges här kontrolleras mot katalogen.",
     "Gender": "kvinna eller man.",
+    "Interview": "Intervjun för självstudier: personens frågor (person) och rollernas (roles). Det som saknas fylls i från fallet.",
+    "InterviewQuestion": "En fråga med flera formuleringar (ask), svaret med den svarandes egna ord, vilken dold information svaret avslöjar (reveals) och vilka frågor som måste ha ställts först (after).",
     "HistoryEvent": "Något som har hänt, hur många månader sedan, och vilka signaler det visar.",
     "NetworkMember": "En person i nätverket: namn, relation, roll, ålder och resurser.",
     "NetworkRole": "vardnadshavare, narstaende eller barn.",
+    "PersonInterview": "Personens frågor per ämne: vardagen, hälsan, boendet, ekonomin, nätverket, det som är viktigt och samtycket.",
     "Reveal": "Information som bara kommer fram om någon frågar om det.",
+    "RoleInterview": "En rolls frågor per ämne: vad rollen vet (knows), kan erbjuda (offers), inte kan (cannot) och när (when).",
     "RoleCard": "Rollkortet för en organisation: vad rollen vet, mandat, prioriteringar, tidshorisont och krockar.",
 }
 
