@@ -23,16 +23,16 @@ from functools import cache, lru_cache
 from simulator.interview_defaults import interview_data
 
 NGRAM_SIZES = (3, 4, 5)
-CHAR_WEIGHT = 0.25
+CHAR_WEIGHT = 0.35  # the score is CHAR_WEIGHT * n-gram cosine + (1 - CHAR_WEIGHT) * lemma cosine, of the phrasings
 
-ANSWER_WEIGHT = 0.25  # the share of the score that comes from the answer's words
+ANSWER_WEIGHT = 0.3  # the share of the score that comes from the answer's words
 
 # Decision thresholds on that score, measured on the library's held-out phrasings and unrelated questions
 # (tests/test_interview_matching.py): answer at or above ACCEPT when the runner-up is MARGIN behind; offer the
 # closest questions ("Menade du …?") at or above SUGGEST; below that, say honestly that nothing matches.
-ACCEPT = 0.42
-MARGIN = 0.06
-SUGGEST = 0.2
+ACCEPT = 0.4
+MARGIN = 0.08
+SUGGEST = 0.07
 SUGGESTIONS = 3
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -57,10 +57,10 @@ def lemma(word: str) -> str:
     return _lemmatizer().lemmatize(word, lang="sv").casefold()
 
 
-def content_words(text: str) -> list[str]:
-    """The words of a text that carry meaning: casefolded, without digits, punctuation and stopwords."""
+def content_words(text: str, ignore: frozenset[str] = frozenset()) -> list[str]:
+    """The words of a text that carry meaning: casefolded, without digits, punctuation, stopwords and ``ignore``."""
     stop = _stopwords()
-    return [w for w in _WORD.findall(text.casefold()) if w not in stop]
+    return [w for w in _WORD.findall(text.casefold()) if w not in stop and w not in ignore]
 
 
 def lemmas(text: str) -> list[str]:
@@ -92,9 +92,9 @@ def concepts(word_lemma: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def features(text: str) -> tuple[Counter, Counter]:
+def features(text: str, ignore: frozenset[str] = frozenset()) -> tuple[Counter, Counter]:
     """(character n-gram counts, lemma and concept counts) of a text."""
-    words = content_words(text)
+    words = content_words(text, ignore)
     grams: Counter = Counter()
     meaning: Counter = Counter()
     for w in words:
@@ -143,27 +143,29 @@ class QuestionIndex:
     A question is one document of all its phrasings together, so a typed text that shares words with any of them
     scores, and words repeated across phrasings weigh more. Its answer counts too, with less weight: a participant
     often asks about something the answer names ("Räcker pensionen?" for an answer about the pension).
+    ``ignore`` holds words that tell no question apart, such as the person's name (it is in many phrasings).
     """
 
-    def __init__(self, questions: dict[str, tuple[tuple[str, ...], str]]) -> None:
+    def __init__(self, questions: dict[str, tuple[tuple[str, ...], str]], ignore: frozenset[str] = frozenset()) -> None:
         self.keys: list[str] = list(questions)
+        self.ignore = frozenset(w.casefold() for w in ignore)
         grams, words, answers = [], [], []
         for phrasings, answer in questions.values():
             g, w = Counter(), Counter()
             for p in phrasings:
-                pg, pw = features(p)
+                pg, pw = features(p, self.ignore)
                 g.update(pg)
                 w.update(pw)
             grams.append(g)
             words.append(w)
-            answers.append(features(answer)[1])
+            answers.append(features(answer, self.ignore)[1])
         self._grams = _Space(grams)
         self._words = _Space(words)
         self._answers = _Space(answers)
 
     def rank(self, text: str, allowed: set[str] | None = None) -> list[Match]:
         """Every (allowed) question with its score, best first; ties keep the questions' order."""
-        g, w = features(text)
+        g, w = features(text, self.ignore)
         if not g:
             return []
         qg, qw, qa = self._grams.vector(g), self._words.vector(w), self._answers.vector(w)
@@ -190,5 +192,5 @@ def decide(ranked: list[Match]) -> Decision:
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     if ranked[0].score >= ACCEPT and ranked[0].score - runner_up >= MARGIN:
         return Decision("answer", (ranked[0],))
-    floor = max(SUGGEST * 0.75, ranked[0].score * 0.5)
+    floor = max(SUGGEST * 0.75, ranked[0].score * 0.3)
     return Decision("suggest", tuple(m for m in ranked[:SUGGESTIONS] if m.score >= floor))

@@ -246,8 +246,9 @@ class InterviewSession:
         """A question in the participant's own words, matched to the questions available now."""
         data = self._speaker(speaker)
         if data.index is None:
+            names = {self.person.given_name, self.person.family_name, self._values["namns"]}
             data.index = QuestionIndex({qid: (tuple(self._fill(a) for a in q.ask), self._fill(q.answer))
-                                        for qid, q in data.questions.items()})
+                                        for qid, q in data.questions.items()}, ignore=frozenset(names))
         decision: Decision = decide(data.index.rank(text, set(self.available(speaker))))
         top = decision.matches[0] if decision.matches else None
         entry = LogEntry(self._clock(), speaker, decision.kind, top.key if top else None, text.strip()[:500],
