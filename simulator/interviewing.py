@@ -34,7 +34,7 @@ from simulator.cases import (
 )
 from simulator.catalogue import load_catalogue
 from simulator.interview_defaults import complete_interview
-from simulator.interview_matching import Decision, QuestionIndex, decide
+from simulator.interview_matching import Decision, Match, QuestionIndex, decide
 from simulator.texts import fill
 
 STATE_FORMAT = "sipkurs-intervju"
@@ -249,7 +249,7 @@ class InterviewSession:
             names = {self.person.given_name, self.person.family_name, self._values["namns"]}
             data.index = QuestionIndex({qid: (tuple(self._fill(a) for a in q.ask), self._fill(q.answer))
                                         for qid, q in data.questions.items()}, ignore=frozenset(names))
-        decision: Decision = decide(data.index.rank(text, set(self.available(speaker))))
+        decision = self._decide(data, speaker, data.index.rank(text))
         top = decision.matches[0] if decision.matches else None
         entry = LogEntry(self._clock(), speaker, decision.kind, top.key if top else None, text.strip()[:500],
                          top.score if top else None, [m.key for m in decision.matches] if decision.kind == "suggest" else [])
@@ -261,6 +261,26 @@ class InterviewSession:
                                 for m in decision.matches)
             return TextReply("suggest", "Menade du …?", suggestions=suggestions)
         return TextReply("none", "Jag förstår inte riktigt frågan. Försök med andra ord, eller välj en fråga i listan.")
+
+    def _decide(self, data: _SpeakerData, speaker: str, ranked: list[Match]) -> Decision:
+        """Decide on a ranking of every question, asking only what is available now.
+
+        A follow-up that is not available yet stands in the ranking as the question that opens it, and is then only
+        suggested, never answered: typing the follow-up leads to the earlier question instead of skipping it.
+        """
+        available = set(self.available(speaker))
+        asked = self.asked(speaker)
+        scores: dict[str, float] = {}
+        for m in ranked:
+            key = m.key
+            if key not in available:
+                key = next((q for q in self._path(data, m.key) if q in available and q not in asked), None)
+            if key is not None and key not in scores:
+                scores[key] = m.score
+        decision = decide([Match(k, v) for k, v in scores.items()])
+        if decision.kind == "answer" and ranked and ranked[0].key not in available:
+            return Decision("suggest", decision.matches)
+        return decision
 
     # --- hidden information ---------------------------------------------------------------------------------------
     def _reveals(self, speaker: str, q: InterviewQuestion) -> list[str]:
@@ -342,3 +362,20 @@ class InterviewSession:
     # --- texts ----------------------------------------------------------------------------------------------------
     def _fill(self, text: str) -> str:
         return fill(text, self._values)
+
+
+def revealed_keys(state: dict[str, Any]) -> set[str]:
+    """The hidden items a saved session revealed ("personen:0", "vuxenpsykiatri:1" …), without loading the case:
+    for the trainer's overview of many participants."""
+    return {k for e in state.get("log", []) for k in e.get("revealed", [])}
+
+
+def hidden_keys(case: Case, human_roles: Iterable[str] = ()) -> dict[str, str]:
+    """Every hidden item of a case that an interview can reveal: key -> its ask text (unfilled), for analytics."""
+    humans = set(human_roles)
+    out = {f"{PERSON_ROLE}:{i}": h.ask for i, h in enumerate(case.person.hidden)} if PERSON_ROLE not in humans else {}
+    for r in case.roles:
+        if r.organisation not in humans:
+            out.update({f"{r.organisation}:{i}": h.ask for i, h in enumerate(r.hidden)})
+    return out
+
