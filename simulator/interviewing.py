@@ -33,7 +33,7 @@ from simulator.cases import (
     person_values,
 )
 from simulator.catalogue import load_catalogue
-from simulator.interview_defaults import complete_interview
+from simulator.interview_defaults import complete_interview, first_person
 from simulator.interview_matching import Decision, Match, QuestionIndex, decide
 from simulator.texts import fill
 
@@ -289,7 +289,8 @@ class InterviewSession:
                 if " ".join(h.ask.casefold().split()) in wanted]
 
     def _facts(self, speaker: str) -> list[HiddenFact]:
-        return [HiddenFact(f"{speaker}:{i}", speaker, self._fill(h.ask), self._fill(h.text))
+        voice = (lambda t: t) if speaker == PERSON_ROLE else first_person  # role cards say "du"; the role says "jag"
+        return [HiddenFact(f"{speaker}:{i}", speaker, self._fill(h.ask), self._fill(voice(h.text)))
                 for i, h in enumerate(self._data[speaker].hidden)]
 
     def hidden_facts(self) -> list[HiddenFact]:

@@ -29,7 +29,7 @@ def test_picking_a_file_validates_and_previews_it(app):
     app.file.value = str(SCENARIOS_DIR / "ung_hvb_placerad.yaml")
     assert "Inga fel" in app.status.value
     assert [v for _, v in app.view.options] == [
-        "participant", "trainer", "role:socialtjanst_barn", "role:bup", "role:skola", "role:personen",
+        "participant", "trainer", "role:socialtjanst_barn", "role:bup", "role:skola", "role:personen", "interview",
         "event:rymning", "event:pappan_ar_emot", "event:kontakt_slutar",
     ]
     assert ("Händelsekort: rymning", "event:rymning") in app.view.options
