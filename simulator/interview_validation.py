@@ -72,9 +72,9 @@ def _role_links(case: Case) -> Errors:
         elif r.organisation not in case.role_ids:
             close = difflib.get_close_matches(r.organisation, list(case.role_ids), n=1)
             hint = f" (menar du '{close[0]}'?)" if close else ""
-            errs.append((path, f"fallet har inget rollkort för '{r.organisation}'{hint}"))
+            errs.append((path, f"fallet har inget rollkort för '{_q(r.organisation)}'{hint}"))
         elif r.organisation in seen:
-            errs.append((path, f"rollen '{r.organisation}' har redan en intervju i fallet"))
+            errs.append((path, f"rollen '{_q(r.organisation)}' har redan en intervju i fallet"))
         seen.add(r.organisation)
         for j, q in _with_paths(f"interview.roles[{i}]", r, ROLE_TOPICS_SV):
             if q.by is not None:
@@ -84,6 +84,12 @@ def _role_links(case: Case) -> Errors:
 
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _q(text: str, limit: int = 80) -> str:
+    """A trainer's text quoted in a one-line message: whitespace collapsed, long texts shortened."""
+    one = " ".join(str(text).split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
 def _questions(base: str, speaker: str, questions: list[tuple[str, InterviewQuestion]], hidden: tuple[Reveal, ...],
@@ -113,17 +119,17 @@ def _questions(base: str, speaker: str, questions: list[tuple[str, InterviewQues
                 errs.append((f"{path}.reveals[{k}]", f"{who} har ingen dold information (hidden) att avslöja"))
                 continue
             close = difflib.get_close_matches(ref, [h.ask for h in hidden], n=1, cutoff=0.4)
-            hint = f" (menar du '{close[0]}'?)" if close else ""
-            errs.append((f"{path}.reveals[{k}]", f"ingen dold information hos {who} har ask '{ref}'{hint}"))
+            hint = f" (menar du '{_q(close[0])}'?)" if close else ""
+            errs.append((f"{path}.reveals[{k}]", f"ingen dold information hos {who} har ask '{_q(ref)}'{hint}"))
         for k, ref in enumerate(q.after):
             if ref == q.id:
                 errs.append((f"{path}.after[{k}]", "en fråga kan inte komma efter sig själv"))
             elif ref not in ids:
                 close = difflib.get_close_matches(ref, list(ids), n=1)
                 hint = f" (menar du '{close[0]}'?)" if close else ""
-                errs.append((f"{path}.after[{k}]", f"okänd fråga '{ref}'{hint}; after ska peka på en fråga till samma svarande"))
+                errs.append((f"{path}.after[{k}]", f"okänd fråga '{_q(ref)}'{hint}; after ska peka på en fråga till samma svarande"))
         if q.by is not None and not _names_network_member(q.by, case):
-            errs.append((f"{path}.by", f"'{q.by}' finns inte i personens nätverk; skriv en närståendes namn eller relation"))
+            errs.append((f"{path}.by", f"'{_q(q.by)}' finns inte i personens nätverk; skriv en närståendes namn eller relation"))
 
     errs += _circles(questions, set(ids))
     written = [q for _, q in questions]
@@ -131,7 +137,7 @@ def _questions(base: str, speaker: str, questions: list[tuple[str, InterviewQues
         for i, h in enumerate(hidden):
             if _norm(h.ask) not in revealed:
                 where = "person.hidden" if speaker == PERSON_ROLE else f"roles[{case.role_ids.index(speaker)}].hidden"
-                errs.append((base, f"ingen fråga avslöjar den dolda informationen '{h.ask}' ({where}[{i}]); "
+                errs.append((base, f"ingen fråga avslöjar den dolda informationen '{_q(h.ask)}' ({where}[{i}]); "
                                    "lägg till en fråga med reveals"))
     return errs
 
@@ -181,7 +187,7 @@ def _consent(case: Case) -> Errors:
         said = set().union(*(_stems(q.answer) for q in person.consent))
         missing = wanted - said
         if wanted and len(missing) > len(wanted) / 2:
-            errs.append((path, f"samtyckets begränsning ('{consent.limit}') sägs inte i något svar om samtycket"))
+            errs.append((path, f"samtyckets begränsning ('{_q(consent.limit)}') sägs inte i något svar om samtycket"))
     if consent.given_by == "vårdnadshavarna":
         guardians = [m for m in case.person.network if m.role is NetworkRole.vardnadshavare]
         by_guardian = any(q.by and any(q.by.casefold() in (m.name.casefold(), m.relation.casefold(),
@@ -207,7 +213,7 @@ def _answer_leaks(case: Case, catalogue: Catalogue) -> Errors:
             norm = f" {leak_norm(q.answer)} "
             common = _shingles(q.answer, LEAK_SHINGLE_WORDS) & facit_shingles
             if common:
-                errs.append((f"{path}.answer", f"svaret avslöjar facit: det upprepar '{sorted(common)[0]}' ur facit"))
+                errs.append((f"{path}.answer", f"svaret avslöjar facit: det upprepar '{_q(sorted(common)[0])}' ur facit"))
             for e in expected:
                 effort = catalogue.effort(e)
                 if org is not None and org in effort.providers:
