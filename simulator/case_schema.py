@@ -28,12 +28,16 @@ DESCRIPTIONS_SV = {
     "EventExpects": "Vad planen ska visa efter händelsen, när gruppen har reviderat den. Varje rad kontrolleras av en händelseregel (E…).",
     "Facit": "Facit för utbildaren. Det som anges här kontrolleras mot katalogen.",
     "Gender": "kvinna eller man.",
+    "Interview": "Intervjun för självstudier: personens frågor (person) och rollernas (roles). Det som saknas fylls i från fallet.",
+    "InterviewQuestion": "En fråga med flera formuleringar (ask), svaret med den svarandes egna ord, vilken dold information svaret avslöjar (reveals) och vilka frågor som måste ha ställts först (after).",
     "HistoryEvent": "Något som har hänt, hur många månader sedan, och vilka signaler det visar.",
     "NetworkMember": "En person i nätverket: namn, relation, roll, ålder och resurser.",
     "NetworkRole": "vardnadshavare, narstaende eller barn.",
     "RelativeCard": "Kortet för en närstående som deltar i mötet, eller för ett barn den vårdnadshavare som spelar personens plats: vem i nätverket, vad hen vet och vill, oro och det som bara kommer fram om någon frågar.",
     "Phase": "En fas i övningen (förmöte, SIP-möte, uppföljning …): instruktioner till gruppen och reflektionsfrågor.",
+    "PersonInterview": "Personens frågor per ämne: vardagen, hälsan, boendet, ekonomin, nätverket, det som är viktigt och samtycket.",
     "Reveal": "Information som bara kommer fram om någon frågar om det.",
+    "RoleInterview": "En rolls frågor per ämne: vad rollen vet (knows), kan erbjuda (offers), inte kan (cannot) och när (when).",
     "RoleCard": "Rollkortet för en organisation: vad rollen vet, mandat, prioriteringar, tidshorisont och krockar.",
 }
 

@@ -368,6 +368,9 @@ def domain_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
         errs += _facit_errors(case, catalogue)
         errs += _placeholder_errors(case)
         errs += leaks(case, catalogue)
+        from simulator.interview_validation import interview_errors  # here: it imports this module's leak helpers
+
+        errs += interview_errors(case, catalogue)
     return errs
 
 

@@ -82,6 +82,78 @@ class RelativeCard(_Model):
     wishes: tuple[str, ...] = Field(min_length=1, description="Vad den närstående vill, med egna ord.")
     worries: tuple[str, ...] = ()
     hidden: tuple[Reveal, ...] = ()
+QUESTION_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class InterviewQuestion(_Model):
+    """One question a participant may put to the person or a role in self-study, and the answer in the speaker's voice.
+
+    ``reveals`` names hidden items of the same speaker by their ``ask`` text; ``after`` holds ids of questions of the
+    same speaker that must have been asked before this one appears (a follow-up).
+    """
+
+    id: str = Field(pattern=QUESTION_ID_PATTERN, description="Frågans id, unikt för den som svarar.")
+    ask: tuple[str, ...] = Field(
+        min_length=1, description="Frågan med olika ord; den första visas i menyn, alla används för att känna igen fritext."
+    )
+    answer: str = Field(min_length=1, description="Svaret, med den svarandes egna ord.")
+    reveals: tuple[str, ...] = Field(
+        default=(), description="Dold information som svaret avslöjar: samma text som i hidden-punktens ask."
+    )
+    after: tuple[str, ...] = Field(
+        default=(), description="Frågor (id) som måste ha ställts först; då är detta en följdfråga."
+    )
+    by: str | None = Field(
+        default=None, description="Vem som svarar om inte personen själv, till exempel mamma (en person i nätverket)."
+    )
+    hesitant: bool = Field(default=False, description="Svaret är tvekande (till exempel om samtycket).")
+
+
+class PersonInterview(_Model):
+    """The person's questions grouped by topic; the field names are the topics (see INTERVIEW_TOPICS_SV)."""
+
+    everyday: tuple[InterviewQuestion, ...] = ()
+    health: tuple[InterviewQuestion, ...] = ()
+    housing: tuple[InterviewQuestion, ...] = ()
+    economy: tuple[InterviewQuestion, ...] = ()
+    network: tuple[InterviewQuestion, ...] = ()
+    what_matters: tuple[InterviewQuestion, ...] = ()
+    consent: tuple[InterviewQuestion, ...] = ()
+
+
+class RoleInterview(_Model):
+    """One role's questions: what they know, what they can offer, what they cannot, and when."""
+
+    organisation: str = Field(description="Rollens organisation (id i katalogen); ett rollkort med samma id ska finnas.")
+    knows: tuple[InterviewQuestion, ...] = ()
+    offers: tuple[InterviewQuestion, ...] = ()
+    cannot: tuple[InterviewQuestion, ...] = ()
+    when: tuple[InterviewQuestion, ...] = ()
+
+
+class Interview(_Model):
+    """The self-study interview of a case: the person's questions and each role's. Missing parts get defaults."""
+
+    person: PersonInterview = PersonInterview()
+    roles: tuple[RoleInterview, ...] = ()
+
+
+# Topic id (the field name) -> the Swedish heading a participant sees, in menu order.
+PERSON_TOPICS_SV = {
+    "everyday": "Vardagen",
+    "health": "Hälsan",
+    "housing": "Boendet",
+    "economy": "Ekonomin",
+    "network": "Nätverket",
+    "what_matters": "Det som är viktigt för dig",
+    "consent": "Samtycke: vad får delas och med vem",
+}
+ROLE_TOPICS_SV = {
+    "knows": "Det här vet vi",
+    "offers": "Det här kan vi erbjuda",
+    "cannot": "Det här kan vi inte",
+    "when": "När och hur snabbt",
+}
 
 
 class CaseCard(_Model):
@@ -224,6 +296,9 @@ class Case(_Model):
     )
     events: tuple[CaseEvent, ...] = ()
     facit: Facit = Facit()
+    interview: Interview | None = Field(
+        default=None, description="Intervjun för självstudier; utelämnad eller ofullständig fylls den i från fallet."
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

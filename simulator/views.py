@@ -9,6 +9,8 @@
 - ``role:narstaende``: the participant view plus the card of the relative who attends, when the case has one.
 - ``trainer``: everything, including every role card, all hidden information, the events and the facit.
 - ``event:<event id>``: one event as a handout the trainer gives the affected roles during the exercise.
+- ``interview``: the self-study interview for the trainer who writes it: every speaker's questions by topic, with
+  their phrasings, answers, follow-ups and what each reveals (so it shows hidden information, like ``trainer``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from simulator.cases import DIFFICULTY_LABELS, PERSON_ROLE, RELATIVE_ROLE, Case,
 from simulator.catalogue import Catalogue, load_catalogue
 from simulator.texts import fill
 
-VIEW_KINDS = ("participant", "trainer", "role", "event")
+VIEW_KINDS = ("participant", "trainer", "role", "event", "interview")
 
 
 class UnknownView(ValueError):
@@ -52,7 +54,7 @@ class View:
 
 def parse_view(case: Case, view: str) -> tuple[str, str | None]:
     """('participant'|'trainer'|'role', role id or None); raises UnknownView with a Swedish message."""
-    if view in ("participant", "trainer"):
+    if view in ("participant", "trainer", "interview"):
         return view, None
     kind, _, name = view.partition(":")
     if kind == "role" and name in case.seat_ids:
@@ -60,7 +62,7 @@ def parse_view(case: Case, view: str) -> tuple[str, str | None]:
     if kind == "event" and name in {e.id for e in case.events}:
         return "event", name
     choices = ", ".join([*(f"role:{r}" for r in case.seat_ids), *(f"event:{e.id}" for e in case.events)])
-    raise UnknownView(f"okänd vy '{view}' för fallet {case.id}; välj participant, trainer eller en av: {choices}")
+    raise UnknownView(f"okänd vy '{view}' för fallet {case.id}; välj participant, trainer, interview eller en av: {choices}")
 
 
 def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | None = None) -> View:
@@ -76,6 +78,8 @@ def build_view(case: Case, view: str, variant: int = 0, catalogue: Catalogue | N
     org = lambda o: cat.organisation(o).name if o in cat.organisation_by_id else o  # noqa: E731
     if kind == "event":
         return _event_view(case, role, variant, f, org)
+    if kind == "interview":
+        return _interview_view(case, variant, p, f, org)
     card = case.case_card
     sections = [
         Section("Inbjudan till SIP", paragraphs=(f(card.text),), pairs=(("Kallar", org(card.inviter)),)),
@@ -155,6 +159,47 @@ def _event_view(case: Case, event_id: str, variant: int, f, org) -> View:
             Section("Det här har hänt", paragraphs=(f(event.text),)),
             Section("Berör", items=affected or ("Alla som deltar i mötet.",)),
         ),
+    )
+
+
+def _interview_view(case: Case, variant: int, person, f, org) -> View:
+    from simulator.cases import PERSON_TOPICS_SV, ROLE_TOPICS_SV
+    from simulator.interview_defaults import complete_interview, is_default
+
+    interview = complete_interview(case)
+    parts = [(PERSON_ROLE, f"Personen: {person.full_name}", interview.person, PERSON_TOPICS_SV, case.person.hidden)]
+    parts += [(r.organisation, f"{org(r.organisation)} ({f(case.role(r.organisation).title)})", r, ROLE_TOPICS_SV,
+               case.role(r.organisation).hidden) for r in interview.roles]
+    sections = []
+    for speaker, title, part, topics, hidden in parts:
+        pairs = []
+        menu_text = {q.id: f(q.ask[0]) for t in topics for q in getattr(part, t)}
+        for topic, label in topics.items():
+            for q in getattr(part, topic):
+                notes = []
+                if q.after:
+                    notes.append("följdfråga efter: " + "; ".join(menu_text.get(a, a) for a in q.after))
+                if q.reveals:
+                    notes.append("avslöjar dold information: " + "; ".join(f(r) for r in q.reveals))
+                if q.by:
+                    notes.append(f"svarar: {f(q.by)}")
+                if q.hesitant:
+                    notes.append("tvekar")
+                asked = f(q.ask[0]) + (f" (också: {' / '.join(f(a) for a in q.ask[1:])})" if len(q.ask) > 1 else "")
+                pairs.append((f"{label}: {asked}", f(q.answer) + (f" [{'; '.join(notes)}]" if notes else "")))
+        note = ("Frågorna är skapade från fallets uppgifter, eftersom fallet inte har någon skriven intervju för "
+                "den här rollen." if is_default(case, speaker) else "")
+        unrevealed = [h.ask for h in hidden if not any(
+            " ".join(h.ask.casefold().split()) == " ".join(r.casefold().split())
+            for t in topics for q in getattr(part, t) for r in q.reveals)]
+        paragraphs = tuple(x for x in (note,) if x) + tuple(
+            f"Ingen fråga avslöjar: {f(a)}" for a in unrevealed)
+        sections.append(Section(f"Intervju: {title}", paragraphs=paragraphs, pairs=tuple(pairs)))
+    return View(
+        title=f"Intervju: {f(case.title)}",
+        subtitle=f"Intervjun för självstudier (med dolda svar) · fall {case.id} · variant {variant}",
+        kind="interview",
+        sections=tuple(sections),
     )
 
 
@@ -265,9 +310,10 @@ def _trainer_sections(case: Case, scenario, f, cat: Catalogue) -> list[Section]:
     ]
 
 
-def view_names(case: Case, *, events: bool = False) -> list[str]:
-    """Every view of the case; with events=True also one handout per event."""
+def view_names(case: Case, *, events: bool = False, interview: bool = False) -> list[str]:
+    """Every view of the case; with events=True also one handout per event, with interview=True the interview."""
     names = ["participant", "trainer", *(f"role:{r}" for r in case.seat_ids)]
+    names += ["interview"] if interview else []
     return names + [f"event:{e.id}" for e in case.events] if events else names
 
 

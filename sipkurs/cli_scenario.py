@@ -45,7 +45,7 @@ def _case(case_id: str):
 
 @scenario.command()
 @click.argument("case_id", metavar="ID")
-@click.option("--view", "view", default="participant", show_default=True, help="participant, trainer, role:ORGANISATION (role:personen för den som spelar personen) eller event:HÄNDELSE.")
+@click.option("--view", "view", default="participant", show_default=True, help="participant, trainer, role:ORGANISATION (role:personen för den som spelar personen), event:HÄNDELSE eller interview (intervjun för självstudier).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="Utdataformat.")
 @click.option("--variant", type=click.IntRange(min=0, max=1_000_000), help="Variantens nummer (samma nummer ger samma person). Utan: numret i ID@N, annars 0.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil i stället för skärmen.")

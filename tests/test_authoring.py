@@ -30,7 +30,7 @@ def test_picking_a_file_validates_and_previews_it(app):
     assert "Inga fel" in app.status.value
     assert [v for _, v in app.view.options] == [
         "participant", "trainer", "role:socialtjanst_barn", "role:bup", "role:skola", "role:personen",
-        "role:narstaende", "event:rymning", "event:pappan_ar_emot", "event:kontakt_slutar",
+        "role:narstaende", "interview", "event:rymning", "event:pappan_ar_emot", "event:kontakt_slutar",
     ]
     assert ("Händelsekort: rymning", "event:rymning") in app.view.options
     assert "Placerad på HVB" in app.preview.value and "Facit" not in app.preview.value

@@ -47,7 +47,7 @@ def test_the_base_file_is_valid():
 
 # (description, old text, new text, needle whose start is the expected position, field path, message pattern)
 BREAKS = [
-    ("unknown organisation in a role", "  - organisation: arbetsmarknadsenhet", "  - organisation: arbetsmarknadsenheten",
+    ("unknown organisation in a role", "\n  - organisation: arbetsmarknadsenhet\n", "\n  - organisation: arbetsmarknadsenheten\n",
      "arbetsmarknadsenheten\n", "roles[3].organisation", r"okänd organisation 'arbetsmarknadsenheten' \(menar du 'arbetsmarknadsenhet'\?\)"),
     ("unknown effort", "expected_efforts: [arbetsmarknadsinsats, arbetstraning]", "expected_efforts: [arbetsmarknadsinsats, arbetstraningen]",
      "arbetstraningen", "needs[2].expected_efforts[1]", r"okänd insats 'arbetstraningen'"),
@@ -58,7 +58,7 @@ BREAKS = [
     ("need no role in the case can respond to", ("    area: arbete\n", "[arbetsmarknadsinsats, arbetstraning]"), ("    area: tandvard\n", "[nodvandig_tandvard]"),
      "tandvard\n", "needs[2].area", r"ingen av fallets roller kan svara på behovet 'arbete'; lägg till en roll för någon av: tandvard"),
     ("duplicate need id", "  - id: arbete\n", "  - id: inkomst\n", "inkomst\n    area: arbete", "needs[2].id", r"behovet 'inkomst' finns redan i fallet"),
-    ("duplicate role", "  - organisation: arbetsmarknadsenhet", "  - organisation: vardcentral",
+    ("duplicate role", "\n  - organisation: arbetsmarknadsenhet\n", "\n  - organisation: vardcentral\n",
      "vardcentral\n    title: jobbcoach", "roles[3].organisation", r"rollen 'vardcentral' finns redan"),
     ("duplicate event id", "{id: kurator_slutar,", "{id: beslut_fk,", "beslut_fk, title: Nyckelperson", "events[1].id", r"händelsen 'beslut_fk' finns redan"),
     ("event affects a role that is not in the case", "affects: [vardcentral]}", "affects: [bup]}", "bup]}", "events[1].affects[0]",

@@ -1,14 +1,11 @@
 """The case rules against every kind of ground truth: a plan that does exactly what the facit says passes them, for
 every archetype and every library case; an empty plan fails them."""
 
-import datetime as dt
-
 import pytest
 
 from graders import grade
-from graders.checks.case import case_terms
+from graders.model_answer import model_plan
 from graders.plan import Plan
-from simulator.catalogue import load_catalogue
 from simulator.engine import archetype_names
 from simulator.library import load_library
 from simulator.lookup import get_scenario
@@ -18,32 +15,8 @@ SCENARIO_IDS = [f"{a}-{seed}-0" for a in archetype_names() for seed in (0, 7)] +
 
 
 def facit_plan(scenario) -> Plan:
-    """A plan written straight from the facit: one need per ground-truth need, its expected efforts at a provider."""
-    cat, truth = load_catalogue(), scenario.ground_truth
-    descriptions = {n.id: n.description for n in scenario.person.needs}
-    age = scenario.person.age
-    needs, efforts = [], []
-    for i, t in enumerate(truth.needs):
-        needs.append({"id": f"N{i}", "area": t.area, "text": descriptions[t.need]})
-        for effort_id in t.expected_efforts:
-            effort = cat.effort(effort_id)
-            status = "ongoing" if effort_id in truth.efforts_in_place else "planned"
-            what = f"{effort.name} för personen, med start inom två veckor och avstämning vid uppföljningen."
-            efforts.append({"id": f"E{len(efforts)}", "what": what, "effort": effort_id,
-                            "organisation": cat.providers_for(effort_id, (age, age))[0], "needs": [f"N{i}"],
-                            "status": status})
-    text = ""
-    if truth.presumed_sip:
-        terms = case_terms()
-        words = " och ".join(alts[0] for g in truth.presumption_groups for alts in terms["groups"][g])
-        text = f"Personen tillhör en målgrupp där SIP ska förutsättas: {words}."
-    principal = truth.acceptable_overall[0]
-    org = next(o.id for o in cat.organisations if o.principal == principal)
-    return Plan.model_validate({
-        "format": "sipkurs-plan", "scenario_id": scenario.id, "current_situation": text, "needs": needs,
-        "efforts": efforts, "established": dt.date(2026, 11, 12), "discharge_ready": dt.date(2026, 11, 10),
-        "overall_responsibility": {"principal": principal, "organisation": org, "person": "Namn Namnsson"},
-    })
+    """A plan written straight from the facit: the model answer participants see after submitting."""
+    return model_plan(scenario)
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIO_IDS)

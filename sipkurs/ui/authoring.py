@@ -17,7 +17,7 @@ from simulator.library import SCENARIOS_DIR, load_library
 from simulator.rendering import render_html_fragment
 from simulator.views import build_view, view_names
 
-VIEW_LABELS = {"participant": "Deltagare", "trainer": "Utbildare (med facit)"}
+VIEW_LABELS = {"participant": "Deltagare", "trainer": "Utbildare (med facit)", "interview": "Intervjun (självstudier)"}
 NEW_CASE = ""  # the file picker's value for "write a new case in the text area"
 
 
@@ -161,7 +161,7 @@ class AuthoringApp:
         return [duplicate_id_error(self.text.value, name, self.case.id, own_file.name)]
 
     def _update_views(self) -> None:
-        names = view_names(self.case, events=True) if self.case else ["participant"]
+        names = view_names(self.case, events=True, interview=True) if self.case else ["participant"]
         current = self.view.value
         self.view.options = [(_view_label(v), v) for v in names]
         self.view.value = current if current in names else "participant"
