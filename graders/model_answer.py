@@ -67,7 +67,7 @@ def model_plan(scenario: Scenario, case: Case | None = None, catalogue: Catalogu
         for e in t.expected_efforts:
             org = provider(e)
             ongoing = e in truth.efforts_in_place
-            efforts.append({"id": f"I{len(efforts) + 1}", "what": f"{cat.effort(e).name}.", "effort": e,
+            efforts.append({"id": f"I{len(efforts) + 1}", "what": _what(cat, e, org, ongoing), "effort": e,
                             "organisation": org, "needs": [needs[i]["id"]], "goals": [sub_id],
                             "status": "ongoing" if ongoing else "planned",
                             "when": "pågår redan" if ongoing else "börjar inom två veckor",
@@ -76,7 +76,8 @@ def model_plan(scenario: Scenario, case: Case | None = None, catalogue: Catalogu
     for c in p.current_efforts:  # what is already given beyond the facit stays in the plan, as ongoing
         if c.effort not in expected and c.effort in cat.effort_by_id:
             i = _closest(cat.effort(c.effort).name, [n["text"] for n in needs])
-            efforts.append({"id": f"I{len(efforts) + 1}", "what": f"{cat.effort(c.effort).name}.", "effort": c.effort,
+            efforts.append({"id": f"I{len(efforts) + 1}", "what": _what(cat, c.effort, c.organisation, True),
+                            "effort": c.effort,
                             "organisation": c.organisation, "needs": [needs[i]["id"]],
                             "goals": [sub_goal_of_need[truth.needs[i].need]], "status": "ongoing", "when": "pågår redan"})
     for g in [g for g in goals if g["kind"] == "long_term"]:
@@ -111,7 +112,7 @@ def model_plan(scenario: Scenario, case: Case | None = None, catalogue: Catalogu
     if case is not None:  # what a thorough interview uncovers belongs in the plan too
         from simulator.interview_defaults import first_person
 
-        situation += "".join(f" När någon frågade berättade {p.given_name}: ”{f(h.text)}”" for h in case.person.hidden)
+        situation += "".join(f" {p.given_name} berättade mer när någon frågade. ”{f(h.text)}”" for h in case.person.hidden)
         situation += "".join(f" {_capital(cat.organisation(r.organisation).short)} berättade: ”{f(first_person(h.text))}”"
                              for r in case.roles for h in r.hidden)
     if truth.discharge:
@@ -171,6 +172,11 @@ def _abbreviations(text: str, cat: Catalogue) -> str:
 
 
 # --- small helpers ---------------------------------------------------------------------------------------------------
+def _what(cat: Catalogue, effort: str, org: str, ongoing: bool) -> str:
+    """What is done, by whom and when: an effort's line a person can act on."""
+    when = "Den pågår redan och fortsätter" if ongoing else "Den börjar inom två veckor"
+    return f"{cat.effort(effort).name} ges av {cat.organisation(org).short}. {when}, och vi stämmer av den vid uppföljningen."
+
 
 
 def _filler(scenario: Scenario, case: Case | None):

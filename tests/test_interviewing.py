@@ -27,7 +27,7 @@ def menu_ids(session, speaker):
 def test_speakers_are_the_person_and_every_role_no_human_plays():
     session = InterviewSession(PSYKOS, 2, human_roles={"beroendevard"})
     speakers = session.speakers()
-    assert [s.id for s in speakers] == ["personen", "vuxenpsykiatri", "socialtjanst_vuxen", "personligt_ombud"]
+    assert [s.id for s in speakers] == ["personen", *(r for r in PSYKOS.role_ids if r != "beroendevard")]
     assert speakers[0].name == session.person.full_name and speakers[0].title == "personen"
     assert speakers[1].name == "Vuxenpsykiatrin (skötare och samordnare)"
     with pytest.raises(InterviewError, match="spelas av en deltagare"):
@@ -57,15 +57,17 @@ def test_the_menu_is_grouped_by_topic_and_follow_ups_appear_after_their_answer()
 
 def test_a_hidden_item_is_revealed_once_by_the_question_that_uncovers_it():
     session = InterviewSession(PSYKOS, 0)
-    assert session.revealed() == [] and [m.fact.key for m in session.missed()] == ["personen:0"]
-    assert session.missed()[0].questions == ("Hur går det med pengarna?", "Har du några skulder?")
+    person_missed = [m for m in session.missed() if m.fact.speaker == "personen"]
+    assert session.revealed() == [] and [m.fact.key for m in person_missed] == ["personen:0"]
+    assert person_missed[0].questions == ("Hur går det med pengarna?", "Har du några skulder?")
     session.ask("personen", "pengarna")
     answer = session.ask("personen", "skulder")
     assert [f.key for f in answer.revealed] == ["personen:0"]
     assert answer.revealed[0].text == "Jag är skyldig en kille tolv tusen, och han vet var jag bor."
     again = session.ask("personen", "skulder")
     assert again.repeated and again.revealed == ()
-    assert session.missed() == [] and [f.key for f in session.revealed()] == ["personen:0"]
+    assert not [m for m in session.missed() if m.fact.speaker == "personen"]
+    assert [f.key for f in session.revealed()] == ["personen:0"]
 
 
 def test_answers_are_filled_for_the_variant_and_say_who_answers():
@@ -135,7 +137,7 @@ def test_state_round_trips_through_json():
         assert again.menu(speaker) == session.menu(speaker)
     assert again.speakers() == session.speakers()
     assert revealed_keys(state) == {"personen:0"}
-    assert set(hidden_keys(PSYKOS)) == {"personen:0"}
+    assert {k for k in hidden_keys(PSYKOS) if k.startswith("personen")} == {"personen:0"}
 
 
 def test_a_broken_or_foreign_state_is_refused_in_swedish():
