@@ -83,3 +83,46 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if {"postgres_cluster", "postgres_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+
+
+# --- several `sipkurs serve` behind HAProxy on one PostgreSQL (docs/drift.md), for browser tests -------------------
+@pytest.fixture(scope="module")
+def deployment(postgres_cluster, tmp_path_factory):
+    """Two instances sharing a fresh PostgreSQL database behind the shipped HAProxy configuration, on loopback.
+
+    Yields a tests/pgdeploy.py ``Deployment``: ``.url`` / ``.app_url(query)`` / ``.trainer_url()`` (the proxy),
+    ``.instances`` (each with ``.name``, ``.stop()``, ``.start()``, ``.running``), ``.ensure_running()``,
+    ``.proxy.server_states()``, ``.db_url``. Tests that stop an instance call ``ensure_running()`` (or leave it to the
+    next test, which should start with it).
+    """
+    from pgdeploy import HAPROXY, PROXY_MISSING, Deployment
+
+    if not HAPROXY.exists():
+        if os.environ.get(REQUIRE_POSTGRES) == "1":
+            pytest.fail(PROXY_MISSING)
+        pytest.skip(PROXY_MISSING)
+    deploy = Deployment(postgres_cluster.create_database(), tmp_path_factory.mktemp("drift"))
+    deploy.start()
+    try:
+        yield deploy
+    finally:
+        deploy.stop()
+        postgres_cluster.drop_database(deploy.db_url)
+
+
+@pytest.fixture(scope="module")
+def deployment_browser():
+    """Headless Chromium that reaches the deployment by its host name (request it before ``deployment``).
+
+    One ``browser.new_context(ignore_https_errors=True)`` per participant: each has its own cookies, so its own
+    sticky instance.
+    """
+    from pgdeploy import CHROMIUM_RESOLVER
+    from playwright.sync_api import sync_playwright
+    from test_browser_app import CHROMIUM, CHROMIUM_ARGS, _require_browser
+
+    _require_browser()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, CHROMIUM_RESOLVER])
+        yield browser
+        browser.close()
