@@ -8,25 +8,21 @@ stopped and started again; the course, the trainer code and the database are sha
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from test_browser_app import COURSE, TRAINER_CODE, Server, _free_port
 
 REPO = Path(__file__).resolve().parent.parent
 HAPROXY_CONFIG = REPO / "deploy" / "haproxy" / "haproxy.cfg"
 HAPROXY = Path("/usr/sbin/haproxy")
 HOSTNAME = "sipkurs.test"  # resolved to 127.0.0.1 by the browser (CHROMIUM_RESOLVER), never by DNS
-COURSE = "DRIFTKURS"
-TRAINER_CODE = "DRIFT-LARARE-42"
-CASE = "sjukskriven_utmattning"
+CASE = "sjukskriven_utmattning"  # as test_browser_app.Server starts it
 APP = "sip_utkast.ipynb"
 TRAINER = "sip_larare.ipynb"
 
@@ -37,65 +33,20 @@ PROXY_MISSING = f"HAProxy saknas ({HAPROXY}); installera med 'apt-get install -y
 CHROMIUM_RESOLVER = f"--host-resolver-rules=MAP {HOSTNAME} 127.0.0.1, MAP * ~NOTFOUND"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Instance(Server):
+    """One `sipkurs serve` (test_browser_app's, with its course and trainer code) on the shared database.
 
+    As a systemd unit of deploy/systemd/ runs it, but on a loopback port: ``start()``, ``stop()`` (SIGINT, as an
+    operator's Ctrl-C or systemd's stop), ``running``.
+    """
 
-def sipkurs_command() -> str:
-    exe = Path(sys.executable).with_name("sipkurs")
-    return str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"
-
-
-class Instance:
-    """One `sipkurs serve`, as a systemd unit of deploy/systemd/ runs it, on a loopback port."""
-
-    def __init__(self, name: str, db_url: str, pool_size: int = 1) -> None:
+    def __init__(self, name: str, db_url: str) -> None:
+        super().__init__(db_url)  # type: ignore[arg-type] - a URL works wherever a file path does
         self.name = name  # also HAProxy's server name and cookie value
-        self.db_url = db_url
-        self.pool_size = pool_size
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        self.output = ""
 
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
-
-    def start(self, timeout: float = 120) -> None:
-        cmd = [
-            sipkurs_command(), "serve", "--course", COURSE, "--case", CASE, "--db", self.db_url,
-            "--host", "127.0.0.1", "--port", str(self.port), "--pool-size", str(self.pool_size),
-        ]
-        env = {**os.environ, "SIPKURS_TRAINER_CODE": TRAINER_CODE}
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        deadline = time.monotonic() + timeout
-        lines = []
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Avsluta med Ctrl-C"):
-                self.output = "".join(lines)
-                return
-        self.stop()
-        raise AssertionError(f"instansen {self.name} startade inte:\n" + "".join(lines))
-
-    def stop(self) -> None:
-        """Stop as an operator (or systemd) does: SIGINT, then wait; the instance stops its Voila and kernels."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.proc = None
 
 
 class Proxy:
@@ -104,8 +55,8 @@ class Proxy:
     def __init__(self, workdir: Path, instances: list[Instance]) -> None:
         self.workdir = workdir
         self.instances = instances
-        self.https_port = free_port()
-        self.http_port = free_port()
+        self.https_port = _free_port()
+        self.http_port = _free_port()
         self.proc: subprocess.Popen | None = None
         self.log = workdir / "haproxy.log"
 
