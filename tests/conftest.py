@@ -95,19 +95,19 @@ def deployment(postgres_cluster, tmp_path_factory):
     ``.proxy.server_states()``, ``.db_url``. Tests that stop an instance call ``ensure_running()`` (or leave it to the
     next test, which should start with it).
     """
-    from pgdeploy import HAPROXY, PROXY_MISSING, Deployment
+    from pgdeploy import HAPROXY, PROXY_MISSING, Deployment, app_database
 
     if not HAPROXY.exists():
         if os.environ.get(REQUIRE_POSTGRES) == "1":
             pytest.fail(PROXY_MISSING)
         pytest.skip(PROXY_MISSING)
-    deploy = Deployment(postgres_cluster.create_database(), tmp_path_factory.mktemp("drift"))
-    deploy.start()
+    # As docs/drift.md sets it up: the shipped SQL script, an unprivileged role that owns its database.
+    deploy = Deployment(app_database(postgres_cluster, f"sipkurs_{os.getpid()}"), tmp_path_factory.mktemp("drift"))
     try:
-        yield deploy
+        yield deploy.start()
     finally:
         deploy.stop()
-        postgres_cluster.drop_database(deploy.db_url)
+        postgres_cluster.drop_database(deploy.db_url, role=True)
 
 
 @pytest.fixture(scope="module")

@@ -132,9 +132,10 @@ class PostgresCluster:
         self.dir = None
 
     # --- databases ---------------------------------------------------------------------------------------------------
-    def url(self, database: str) -> str:
+    def url(self, database: str, user: str = "postgres", password: str = "") -> str:
         """The SQLAlchemy URL of a database (psycopg 3 over the cluster's socket)."""
-        return f"postgresql+psycopg://postgres@/{database}?host={self.socket_dir}"
+        login = f"{user}:{password}" if password else user
+        return f"postgresql+psycopg://{login}@/{database}?host={self.socket_dir}"
 
     def _admin_conn(self):
         import psycopg
@@ -158,7 +159,21 @@ class PostgresCluster:
         self._admin_conn().execute(f'CREATE DATABASE "{name}"{strategy}')
         return self.url(name)
 
-    def drop_database(self, url: str) -> None:
-        """Drop a database made by create_database, cutting any connection a test left open."""
-        name = url.split("/", 3)[3].split("?", 1)[0]
-        self._admin_conn().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def drop_database(self, url: str, *, role: bool = False) -> None:
+        """Drop a database (and with ``role``, the user of the URL), cutting any connection a test left open."""
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        self._admin_conn().execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        if role:
+            self._admin_conn().execute(f'DROP ROLE IF EXISTS "{parsed.username}"')
+
+    def psql_file(self, path: Path, **variables: str) -> None:
+        """Run an SQL script with psql as the administrator, as an operator would (``-v name=value`` each)."""
+        args = [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.socket_dir),
+                "-U", "postgres", "-d", "postgres", "-f", str(path)]
+        for name, value in variables.items():
+            args += ["-v", f"{name}={value}"]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql -f {path} failed: {result.stderr.strip()}")

@@ -9,6 +9,7 @@ stopped and started again; the course, the trainer code and the database are sha
 from __future__ import annotations
 
 import re
+import secrets
 import socket
 import ssl
 import subprocess
@@ -20,6 +21,7 @@ from test_browser_app import COURSE, TRAINER_CODE, Server, _free_port
 
 REPO = Path(__file__).resolve().parent.parent
 HAPROXY_CONFIG = REPO / "deploy" / "haproxy" / "haproxy.cfg"
+DATABASE_SETUP = REPO / "deploy" / "postgresql" / "skapa-databas.sql"
 HAPROXY = Path("/usr/sbin/haproxy")
 HOSTNAME = "sipkurs.test"  # resolved to 127.0.0.1 by the browser (CHROMIUM_RESOLVER), never by DNS
 CASE = "sjukskriven_utmattning"  # as test_browser_app.Server starts it
@@ -157,6 +159,13 @@ def make_certificate(path: Path, hostname: str) -> None:
         )
         path.write_text(crt.read_text() + key.read_text(), encoding="utf-8")
         path.chmod(0o600)
+
+
+def app_database(cluster, name: str) -> str:
+    """A database and an unprivileged role of the same name, made by the shipped setup script; returns its URL."""
+    password = secrets.token_urlsafe(16)
+    cluster.psql_file(DATABASE_SETUP, roll=name, databas=name, losenord=password)
+    return cluster.url(name, user=name, password=password)
 
 
 class Deployment:
