@@ -91,9 +91,10 @@ def deployment(postgres_cluster, tmp_path_factory):
     """Two instances sharing a fresh PostgreSQL database behind the shipped HAProxy configuration, on loopback.
 
     Yields a tests/pgdeploy.py ``Deployment``: ``.url`` / ``.app_url(query)`` / ``.trainer_url()`` (the proxy),
-    ``.instances`` (each with ``.name``, ``.stop()``, ``.start()``, ``.running``), ``.ensure_running()``,
-    ``.proxy.server_states()``, ``.db_url``. Tests that stop an instance call ``ensure_running()`` (or leave it to the
-    next test, which should start with it).
+    ``.instances`` (each with ``.name``, ``.stop()``, ``.start()``, ``.running``), ``.instance(name)``,
+    ``.ensure_running()``, ``.proxy.server_states()``, ``.db_url`` and ``.store`` (a Store on the shared database).
+    People in the browser: ``pgdeploy.Participant(deployment_browser, deployment, name)``. A test that stops an
+    instance starts it again with ``ensure_running()``; tests begin with it too.
     """
     from pgdeploy import HAPROXY, PROXY_MISSING, Deployment, app_database
 
@@ -102,7 +103,8 @@ def deployment(postgres_cluster, tmp_path_factory):
             pytest.fail(PROXY_MISSING)
         pytest.skip(PROXY_MISSING)
     # As docs/drift.md sets it up: the shipped SQL script, an unprivileged role that owns its database.
-    deploy = Deployment(app_database(postgres_cluster, f"sipkurs_{os.getpid()}"), tmp_path_factory.mktemp("drift"))
+    workdir = tmp_path_factory.mktemp("drift")
+    deploy = Deployment(app_database(postgres_cluster, f"sipkurs_{os.getpid()}_{workdir.name}"), workdir)
     try:
         yield deploy.start()
     finally:

@@ -8,6 +8,8 @@ stopped and started again; the course, the trainer code and the database are sha
 
 from __future__ import annotations
 
+import concurrent.futures
+import json
 import re
 import secrets
 import socket
@@ -176,6 +178,7 @@ class Deployment:
         self.workdir = workdir
         self.instances = [Instance(f"app{n}", db_url) for n in range(1, instances + 1)]
         self.proxy = Proxy(workdir, self.instances)
+        self._store = None
 
     # --- addresses ---------------------------------------------------------------------------------------------
     @property
@@ -192,14 +195,19 @@ class Deployment:
     def instance(self, name: str) -> Instance:
         return next(i for i in self.instances if i.name == name)
 
+    @property
+    def store(self):
+        """The test's own view of the shared database (a sipkurs Store), to check what the instances saved."""
+        if self._store is None:
+            from sipkurs.store import Store
+
+            self._store = Store(self.db_url)
+        return self._store
+
     # --- life cycle --------------------------------------------------------------------------------------------
     def start(self) -> Deployment:
-        from sipkurs.store import Store
-
         # The course exists before the instances start, so that they only reopen it (not race to create it).
-        store = Store(self.db_url)
-        store.create_course(COURSE, case_id=CASE, trainer_code=TRAINER_CODE)
-        store.close()
+        self.store.create_course(COURSE, case_id=CASE, trainer_code=TRAINER_CODE)
         try:
             self._start_instances(self.instances)
             self.proxy.start()
@@ -212,8 +220,6 @@ class Deployment:
     @staticmethod
     def _start_instances(instances: list[Instance]) -> None:
         """Start several instances at once (each takes seconds to start Voila)."""
-        import concurrent.futures
-
         with concurrent.futures.ThreadPoolExecutor(len(instances)) as pool:
             for future in [pool.submit(i.start) for i in instances]:
                 future.result()
@@ -226,11 +232,12 @@ class Deployment:
         self.proxy.wait_states({i.name: "UP" for i in self.instances})
 
     def stop(self) -> None:
-        import concurrent.futures
-
         self.proxy.stop()
         with concurrent.futures.ThreadPoolExecutor(len(self.instances)) as pool:
             list(pool.map(Instance.stop, self.instances))
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def request(self, path: str, *, method: str = "GET", headers: dict | None = None, tls: bool = True):
         """A plain request through the proxy, redirects not followed: (status, headers with lower-case names, body).
@@ -257,3 +264,55 @@ class Deployment:
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
         finally:
             conn.close()
+
+
+# --- participants in a browser, for tests -------------------------------------------------------------------------
+PAGE_TIMEOUT = 60_000  # ms: a kernel on a busy 2-core machine running two instances
+
+
+class Participant:
+    """One person in their own browser context (own cookies, so own sticky instance)."""
+
+    def __init__(self, browser, deployment, name: str) -> None:
+        self.deployment = deployment
+        self.name = name
+        self.context = browser.new_context(ignore_https_errors=True, locale="sv-SE")
+        self.context.set_default_timeout(PAGE_TIMEOUT)
+        self.page = self.context.new_page()
+        self.secret = ""
+
+    @property
+    def instance(self) -> str:
+        """The instance HAProxy routes this participant to (its sticky cookie)."""
+        return next(c["value"] for c in self.context.cookies() if c["name"] == "SIPKURS_SERVER")
+
+    def join(self) -> None:
+        self.page.goto(self.deployment.app_url())
+        self.page.get_by_label("Ditt namn").fill(self.name)
+        self.page.get_by_role("button", name="Börja eller fortsätt").click()
+        self.secret = self.page.locator(".sip-secret").inner_text()
+        assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", self.secret)
+        self.page.get_by_role("heading", name="Fallet").wait_for()
+
+    def write(self, label: str, text: str) -> None:
+        """Type into a field and wait until the autosave has put it in the shared database."""
+        self.page.get_by_label(label).fill(text)
+        deadline = time.monotonic() + PAGE_TIMEOUT / 1000
+        while text not in saved_draft(self.deployment, self.secret):
+            assert time.monotonic() < deadline, f"{self.name}s text kom aldrig fram till databasen"
+            self.page.wait_for_timeout(200)
+
+    def come_back(self) -> None:
+        """Open the personal link again (as after a lost connection): the proxy picks a live instance."""
+        self.page.goto(self.deployment.app_url(f"&kod={self.secret}"))
+        self.page.get_by_text("Ditt sparade utkast är återställt.").wait_for()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def saved_draft(deployment, secret: str) -> str:
+    """What the shared database holds for a participant, as JSON text (read with the personal code, as the app does)."""
+    store = deployment.store
+    draft = store.load_draft(store.resume(COURSE, secret))
+    return json.dumps(draft.data, ensure_ascii=False) if draft else ""

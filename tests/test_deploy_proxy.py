@@ -7,70 +7,12 @@ an instance is stopped, its participant comes back through the proxy on the othe
 from __future__ import annotations
 
 import gzip
-import json
 import re
-import time
 
 import pytest
+from pgdeploy import Participant, saved_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.postgres]
-
-TIMEOUT = 60_000  # ms: a kernel on a busy 2-core machine running two instances
-
-
-class Participant:
-    """One person in their own browser context (own cookies, so own sticky instance)."""
-
-    def __init__(self, browser, deployment, name: str) -> None:
-        self.deployment = deployment
-        self.name = name
-        self.context = browser.new_context(ignore_https_errors=True, locale="sv-SE")
-        self.context.set_default_timeout(TIMEOUT)
-        self.page = self.context.new_page()
-        self.secret = ""
-
-    @property
-    def instance(self) -> str:
-        """The instance HAProxy routes this participant to (its sticky cookie)."""
-        return next(c["value"] for c in self.context.cookies() if c["name"] == "SIPKURS_SERVER")
-
-    def join(self) -> None:
-        self.page.goto(self.deployment.app_url())
-        self.page.get_by_label("Ditt namn").fill(self.name)
-        self.page.get_by_role("button", name="Börja eller fortsätt").click()
-        self.secret = self.page.locator(".sip-secret").inner_text()
-        assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", self.secret)
-        self.page.get_by_role("heading", name="Fallet").wait_for()
-
-    def write(self, label: str, text: str) -> None:
-        """Type into a field and wait until the autosave has put it in the shared database."""
-        self.page.get_by_label(label).fill(text)
-        deadline = time.monotonic() + TIMEOUT / 1000
-        while text not in saved_draft(self.deployment, self.secret):
-            assert time.monotonic() < deadline, f"{self.name}s text kom aldrig fram till databasen"
-            self.page.wait_for_timeout(200)
-
-    def come_back(self) -> None:
-        """Open the personal link again (as after a lost connection): the proxy picks a live instance."""
-        self.page.goto(self.deployment.app_url(f"&kod={self.secret}"))
-        self.page.get_by_text("Ditt sparade utkast är återställt.").wait_for()
-
-    def close(self) -> None:
-        self.context.close()
-
-
-def saved_draft(deployment, secret: str) -> str:
-    """What the shared database holds for a participant, as JSON text (read with the personal code, as the app does)."""
-    from pgdeploy import COURSE
-    from sipkurs.store import Store
-
-    store = Store(deployment.db_url)
-    try:
-        participant = store.resume(COURSE, secret)
-        draft = store.load_draft(participant)
-        return json.dumps(draft.data, ensure_ascii=False) if draft else ""
-    finally:
-        store.close()
 
 
 def test_proxy_serves_only_the_app_over_tls_within_limits(deployment):
