@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test bench install browser hunspell clean
+.PHONY: serve test bench install browser hunspell servers clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,18 @@ hunspell:
 	  (apt-get update -qq && apt-get install -y -qq libhunspell-1.7-0 >/dev/null) || \
 	  echo "Kunde inte installera libhunspell: stavningen kontrolleras med spylls (långsammare)."; }
 
-test: $(STAMP) browser hunspell
+
+# A real PostgreSQL and HAProxy for the `postgres` tests (the tests start their own throw-away server and proxy).
+servers:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	[ -z "$$missing" ] || { \
+	  echo "Installerar Debians$$missing för PostgreSQL- och driftstesterna …"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || \
+	  echo "Kunde inte installera$$missing: de testerna hoppas över."; }
+
+test: $(STAMP) browser hunspell servers
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -20,8 +20,8 @@ TRAINER = "LARARE-KOD12"
 
 
 @pytest.fixture()
-def group_store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'grupp.db'}")
+def group_store(store_url):
+    store = Store(store_url)
     store.create_course("K", case_id="sjukskriven_utmattning", trainer_code=TRAINER)
     yield store
     store.close()
@@ -135,13 +135,13 @@ def test_the_same_participant_in_two_tabs_never_overwrites_silently(group_store)
     assert tab2.conflicts["current_situation"].theirs.value == "Skrivet i flik 1"
 
 
-def test_a_reload_or_a_restart_shows_everything_that_was_written(group_store, tmp_path):
+def test_a_reload_or_a_restart_shows_everything_that_was_written(group_store):
     group, people = _members(group_store, 2)
     a, _ = _pages(group_store, group, people)
     a.edit("chair", "Anna")
     row = a.add_row("goals", {"text": "Arbeta halvtid"})
     a.flush()
-    reopened = Store(f"sqlite:///{tmp_path / 'grupp.db'}")
+    reopened = Store(group_store.url)
     page = LivePlan(reopened, people[1], group.owner_id)
     assert page.load()[f"goals[{row}].text"] == "Arbeta halvtid" and page.data()["chair"] == "Anna"
     reopened.close()
@@ -208,12 +208,12 @@ def test_simultaneous_submissions_are_numbered_without_collisions(group_store):
     assert all("samtidigt" in e for e in errors)
 
 
-def test_a_draft_from_before_field_level_plans_is_imported(tmp_path):
+def test_a_draft_from_before_field_level_plans_is_imported(store_url):
     from sqlalchemy import insert
 
     from sipkurs.store.schema import LegacyDraftRow
 
-    store = Store(f"sqlite:///{tmp_path / 'gammal.db'}")
+    store = Store(store_url)
     store.create_course("K", archetype="sjukskriven", trainer_code=TRAINER)
     p, _ = store.join("K", "Bo", cases.scenario_for_variant)
     with store.engine.begin() as conn:
@@ -265,8 +265,8 @@ def _writer(url, person, owner_id, index, stop, log, errors):
 
 
 @pytest.mark.slow
-def test_eight_groups_of_five_writing_at_once_lose_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'last.db'}"
+def test_eight_groups_of_five_writing_at_once_lose_nothing(store_url):
+    url = store_url
     store = Store(url)
     store.create_course("K", case_id="sjukskriven_utmattning", trainer_code=TRAINER)
     groups = []
@@ -314,7 +314,7 @@ def test_eight_groups_of_five_writing_at_once_lose_nothing(tmp_path):
 def test_the_group_cli_and_the_export_name_the_group_and_its_members(group_store, tmp_path, capsys):
     from sipkurs.cli import main
 
-    db = group_store.url.split("///", 1)[1]
+    db = group_store.url
     with pytest.raises(SystemExit) as exit_:
         main(["group", "create", "--course", "K", "--trainer-code", TRAINER, "--db", db, "--name", "Blå <gruppen>"])
     assert exit_.value.code == 0

@@ -1,7 +1,9 @@
 """The store: participants reached only by their personal code, autosaved drafts, append-only submissions."""
 
+import threading
+
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from sipkurs.store import ImmutableSubmission, Store, StoreError, SubmissionRow, normalise_code
@@ -50,12 +52,12 @@ def test_join_refuses_unknown_course_and_bad_names(store):
         store.join("KURS1", "x" * 81, _variant)
 
 
-def test_autosave_overwrites_draft_and_survives_reopening(store, tmp_path):
+def test_autosave_overwrites_draft_and_survives_reopening(store):
     p, secret = store.join("KURS1", "Bo", _variant)
     store.save_draft(p, {"chair": "a"}, score=0.1, missed=[{"code": "R1", "title": "T"}])
     store.save_draft(p, {"chair": "ab"}, score=0.2)
     store.close()
-    reopened = Store(f"sqlite:///{tmp_path / 'kurs.db'}")
+    reopened = Store(store.url)
     again = reopened.resume("KURS1", secret)
     draft = reopened.load_draft(again)
     assert draft.data == {"chair": "ab"} and draft.score == 0.2 and draft.saves == 2
@@ -77,9 +79,8 @@ def test_submissions_are_numbered_and_cannot_change(store):
         s.delete(s.get(SubmissionRow, 1))
         with pytest.raises(ImmutableSubmission):
             s.commit()
-    for statement in (update(SubmissionRow).values(score=1.0), text("DELETE FROM submissions")):
-        with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:  # so does the database
-            conn.execute(statement)
+    with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:  # so does the database
+        conn.execute(update(SubmissionRow).values(score=1.0))
     assert [s.data["chair"] for s in store.submissions(p)] == ["v1", "v2"]
 
 
@@ -161,17 +162,160 @@ def test_store_path_from_environment(tmp_path, monkeypatch):
     assert default_url() == f"sqlite:///{tmp_path / 'sipkurs' / 'sipkurs.db'}"
 
 
-def test_participants_joining_at_the_same_moment_get_different_variants(store):
-    import threading
+# --- the database itself, on both backends ----------------------------------------------------------------------------
+def _assert_database_refuses(store, statement: str) -> None:
+    """Raw SQL past the ORM and the API, as any other client of the database could send it, changes nothing."""
+    p, _ = store.join("KURS1", "Bo", _variant)
+    store.submit(p, {"chair": "v1"}, score=0.5)
+    store.submit(p, {"chair": "v2"}, score=0.7)
+    before = [(s.number, s.data, s.score) for s in store.submissions(p)]
+    with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    assert [(s.number, s.data, s.score) for s in store.submissions(p)] == before
 
-    joined = []
-    barrier = threading.Barrier(8)
 
-    def join(i):
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE submissions SET score = 1.0 WHERE number = 1",
+        "UPDATE submissions SET data = '{}'",
+        "DELETE FROM submissions WHERE number = 2",
+        "DELETE FROM submissions",
+    ],
+)
+def test_database_refuses_to_change_submissions(store, statement):
+    _assert_database_refuses(store, statement)
+
+
+@pytest.mark.postgres
+def test_database_refuses_to_empty_submissions_with_truncate(postgres_url):
+    """SQLite has no TRUNCATE (its unqualified DELETE is tested above); PostgreSQL's skips row triggers."""
+    store = Store(postgres_url)
+    store.create_course("KURS1", trainer_code="LARARE-KOD12")
+    try:
+        _assert_database_refuses(store, "TRUNCATE submissions")
+    finally:
+        store.close()
+
+
+def test_tables_can_be_dropped_and_made_again(store):
+    """A trainer's reset (drop the tables, start again) must not trip over what the triggers left behind."""
+    from sipkurs.store import Base
+
+    Base.metadata.drop_all(store.engine)
+    again = Store(store.url)
+    try:
+        again.create_course("KURS1", trainer_code="LARARE-KOD12")
+        _assert_database_refuses(again, "DELETE FROM submissions")
+    finally:
+        again.close()
+
+
+def test_text_with_nul_and_astral_characters_round_trips(store):
+    """A pasted NUL or an emoji in a plan is kept as typed (PostgreSQL's text, unlike its json, cannot hold NUL)."""
+    p, _ = store.join("KURS1", "Bo", _variant)
+    data = {"chair": "a\x00b", "situation": "åäö 😀 \u2028 <b>"}
+    store.save_draft(p, data)
+    assert store.load_draft(p).data == data
+    assert store.submit(p, data).data == data and store.submissions(p)[-1].data == data
+
+
+def test_control_characters_in_a_name_are_dropped(store):
+    p, _ = store.join("KURS1", "Bo\x00 \x07Ek", _variant)
+    assert p.display_name == "Bo Ek"
+
+
+def test_long_group_names_are_refused_in_swedish(store):
+    _, trainer = store.create_course("KURS1")
+    with pytest.raises(StoreError, match="högst 80"):
+        store.create_group("KURS1", trainer, name="G" * 81, scenario_id="s", roles=["personen"])
+
+
+def test_seeds_beyond_32_bits_are_kept(store):
+    course, _ = store.create_course("KURS2", archetype="sjukskriven", seed=2**40, trainer_code="LANG-KOD-1234")
+    assert course.seed == 2**40 and store.course("KURS2").seed == 2**40
+
+
+# --- several writers at once: several kernels, and with several servers, several machines ---------------------------
+def _at_once(fn, n: int = 8) -> tuple[list, list[str]]:
+    """Run fn(i) for i < n in n threads released together; returns (results, errors)."""
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def run(i: int) -> None:
         barrier.wait()
-        joined.append(store.join("KURS1", f"Deltagare {i}", _variant)[0])
+        try:
+            results.append(fn(i))
+        except Exception as exc:  # noqa: BLE001 - every failure is the finding
+            errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
 
-    threads = [threading.Thread(target=join, args=(i,)) for i in range(8)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert sorted(p.variant for p in joined) == list(range(8))
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+def _group(store, size: int):
+    _, trainer = store.create_course("KURS1")
+    group = store.create_group("KURS1", trainer, name="Grupp 1", scenario_id="s", roles=[f"roll{i}" for i in range(size)])
+    members = [store.claim_seat("KURS1", seat.code, f"Medlem {i}") for i, seat in enumerate(group.seats)]
+    return members, group.owner_id
+
+
+def test_participants_joining_at_once_get_different_variants(store):
+    results, errors = _at_once(lambda i: store.join("KURS1", f"P{i}", _variant)[0].variant)
+    assert errors == [] and sorted(results) == list(range(8))
+
+
+def test_group_members_saving_at_once_lose_no_save(store):
+    members, owner = _group(store, 8)
+    results, errors = _at_once(lambda i: store.save_draft(members[i], {"chair": f"M{i}"}, owner_id=owner))
+    assert errors == []
+    draft = store.load_draft(members[0], owner_id=owner)
+    assert draft.saves == 8 and draft.data in [{"chair": f"M{i}"} for i in range(8)]
+
+
+def test_group_members_submitting_at_once_get_numbered_versions(store):
+    members, owner = _group(store, 8)
+    results, errors = _at_once(lambda i: store.submit(members[i], {"chair": f"M{i}"}, owner_id=owner).number)
+    assert errors == [] and sorted(results) == list(range(1, 9))
+
+
+def test_servers_starting_at_once_on_an_empty_database(store_url):
+    """Several `sipkurs serve` instances started together on a new database (a deployment's first start)."""
+    import sqlalchemy
+
+    stores: list[Store] = []
+
+    def start(i: int):
+        store = Store(store_url)
+        stores.append(store)
+        return store.create_course("NYKURS", archetype="sjukskriven", trainer_code="LARARE-KOD12")[0].code
+
+    try:
+        results, errors = _at_once(start, 4)
+    finally:
+        for store in stores:
+            store.close()
+    assert errors == [] and results == ["NYKURS"] * 4
+    engine = sqlalchemy.create_engine(store_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM courses").scalar() == 1
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_store_survives_a_database_restart(postgres_cluster, postgres_url):
+    """A failover or an upgrade restarts PostgreSQL: every kernel's pooled connection is cut, and no save may fail."""
+    store = Store(postgres_url)
+    _, trainer = store.create_course("KURS1", trainer_code="LARARE-KOD12")
+    p, _ = store.join("KURS1", "Bo", _variant)
+    store.save_draft(p, {"chair": "före"})
+    postgres_cluster.restart()
+    try:
+        store.save_draft(p, {"chair": "efter"})
+        assert store.load_draft(p).data == {"chair": "efter"}
+    finally:
+        store.close()

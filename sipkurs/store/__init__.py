@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code
 from sipkurs.store.courses import CourseStore
-from sipkurs.store.db import ENV_DB, Base, StoreError, default_url, make_engine, to_url
+from sipkurs.store.db import ENV_DB, Base, StoreError, create_schema, default_url, make_engine, to_url
 from sipkurs.store.exercise import ExerciseStore
 from sipkurs.store.groups import ONLINE_SECONDS, GroupStore
 from sipkurs.store.plans import PlanStore
@@ -54,7 +54,7 @@ class Store(CourseStore, GroupStore, PlanStore, SubmissionStore, ExerciseStore):
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
         self.url = url or default_url()
         self.engine = engine if engine is not None else make_engine(self.url)
-        Base.metadata.create_all(self.engine)
+        create_schema(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -8,6 +8,7 @@ with the course's trainer code.
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sipkurs.store.codes import MIN_TRAINER_CODE, code_hash, new_code, normalise_code, same_hash
@@ -29,7 +30,8 @@ def course_key(code: str) -> str:
 
 
 def clean_name(display_name: str) -> str:
-    name = " ".join((display_name or "").split())
+    """A name as others see it: control characters (a pasted NUL, which PostgreSQL refuses) and runs of space out."""
+    name = " ".join("".join(ch if ch.isprintable() else " " for ch in display_name or "").split())
     if not name:
         raise StoreError("skriv ditt namn")
     if len(name) > MAX_NAME:
@@ -60,20 +62,27 @@ class CourseStore:
         trainer_code = trainer_code or new_code()
         if len(normalise_code(trainer_code)) < MIN_TRAINER_CODE:
             raise StoreError(f"lärarkoden måste ha minst {MIN_TRAINER_CODE} bokstäver eller siffror")
-        with Session(self.engine) as s, s.begin():
-            row = s.get(CourseRow, code)
-            if row is None:
-                row = CourseRow(
-                    code=code, case_id=case_id, archetype=archetype, seed=seed, trainer_hash=code_hash(trainer_code)
-                )
-                s.add(row)
-            else:
-                row.trainer_hash = code_hash(trainer_code)
-                if case_id or archetype:
-                    row.case_id, row.archetype, row.seed = case_id, archetype, seed
-            s.flush()
-            course = _course(row)
-        return course, trainer_code
+        for attempt in (1, 2):  # servers starting together may insert the same new course: then reopen it
+            try:
+                with Session(self.engine) as s, s.begin():
+                    row = s.get(CourseRow, code)
+                    if row is None:
+                        row = CourseRow(
+                            code=code, case_id=case_id, archetype=archetype, seed=seed,
+                            trainer_hash=code_hash(trainer_code),
+                        )
+                        s.add(row)
+                    else:
+                        row.trainer_hash = code_hash(trainer_code)
+                        if case_id or archetype:
+                            row.case_id, row.archetype, row.seed = case_id, archetype, seed
+                    s.flush()
+                    course = _course(row)
+                return course, trainer_code
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def course(self, code: str) -> Course | None:
         with Session(self.engine) as s:

@@ -56,6 +56,21 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+SCHEMA_LOCK = 74_201  # any constant: the PostgreSQL advisory lock held while tables are created
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the missing tables; several servers starting at once on an empty database take turns."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite runs DDL outside a transaction unless told
+        Base.metadata.create_all(conn)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # many kernels write at once; readers never block the writer

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DDL, JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, event, select, update
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sipkurs.store.db import Base, StoreError, now
 from sipkurs.store.records import Delivery, ExerciseState, Participant, PhaseSnapshot
-from sipkurs.store.schema import GroupRow, OwnerRow, ParticipantRow, PlanHeadRow
+from sipkurs.store.schema import GroupRow, OwnerRow, ParticipantRow, PlanHeadRow, append_only
 
 STATUSES = ("scheduled", "paused", "skipped", "delivered")
 MAX_EVENT_TEXT = 2000
@@ -67,33 +67,7 @@ class EventAckRow(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
-for _op in ("UPDATE", "DELETE"):  # snapshots are history: the database refuses to rewrite them, as for submissions
-    event.listen(
-        PhaseSnapshotRow.__table__,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER phase_snapshots_no_{_op.lower()} BEFORE {_op} ON phase_snapshots "
-            "BEGIN SELECT RAISE(ABORT, 'phase snapshots are append-only'); END"
-        ).execute_if(dialect="sqlite"),
-    )
-
-
-event.listen(
-    PhaseSnapshotRow.__table__,
-    "after_create",
-    DDL(
-        "CREATE FUNCTION phase_snapshots_append_only() RETURNS trigger AS $$ BEGIN "
-        "RAISE EXCEPTION 'phase snapshots are append-only'; END $$ LANGUAGE plpgsql"
-    ).execute_if(dialect="postgresql"),
-)
-event.listen(
-    PhaseSnapshotRow.__table__,
-    "after_create",
-    DDL(
-        "CREATE TRIGGER phase_snapshots_append_only BEFORE UPDATE OR DELETE ON phase_snapshots "
-        "FOR EACH ROW EXECUTE FUNCTION phase_snapshots_append_only()"
-    ).execute_if(dialect="postgresql"),
-)
+append_only(PhaseSnapshotRow.__table__, "phase_snapshots")  # snapshots are history, like submissions
 
 
 def _delivery(row: EventDeliveryRow, acks: dict[int, dt.datetime]) -> Delivery:

@@ -108,12 +108,7 @@ class PlanStore:
         rows_needed = {plandoc.row_key(t, r) for t, r, c in parsed.values() if t is not None and c is not None}
         with Session(self.engine) as s:
             try:
-                rev = s.execute(  # first statement: takes the plan's write lock, so writers take turns
-                    update(PlanHeadRow)
-                    .where(PlanHeadRow.owner_id == owner_id)
-                    .values(rev=PlanHeadRow.rev + 1, saves=PlanHeadRow.saves + 1, updated=now())
-                    .returning(PlanHeadRow.rev)
-                ).scalar_one()
+                rev = self._bump(s, owner_id)
                 paths = {e.path for e in edits} | rows_needed
                 current = {
                     r.path: r
@@ -165,28 +160,48 @@ class PlanStore:
         owner_id: int | None = None,
         author: str = "",
     ) -> tuple[str, WriteResult]:
-        """A new row with the next free id of its table (never one used before), and its first values."""
+        """A new row with the next free id of its table (never one used before), and its first values.
+
+        The id is chosen after the plan's write lock is taken, so rows added at once by several members never
+        collide and nobody has to try again."""
         owner_id = self._check_owner(participant, owner_id)
         if table not in plandoc.ROW_PREFIX:
             raise StoreError(f"okänd tabell i planen: {table[:40]}")
-        for _attempt in range(5):
-            with Session(self.engine) as s:
-                rows = dict(
-                    s.execute(
-                        select(PlanFieldRow.path, PlanFieldRow.value).where(
-                            PlanFieldRow.owner_id == owner_id,
-                            PlanFieldRow.path.like(f"{table}[%]"),
-                            PlanFieldRow.path.not_like(f"{table}[%].%"),
-                        )
-                    ).all()
-                )
+        for column in values or {}:
+            plandoc.parse(plandoc.cell_key(table, "X1", column))  # a bad column name is refused before writing
+        self._ensure_head(owner_id)
+        author = author or participant.display_name
+        with Session(self.engine) as s, s.begin():
+            rev = self._bump(s, owner_id)
+            rows = dict(
+                s.execute(
+                    select(PlanFieldRow.path, PlanFieldRow.value).where(
+                        PlanFieldRow.owner_id == owner_id,
+                        PlanFieldRow.path.like(f"{table}[%]"),
+                        PlanFieldRow.path.not_like(f"{table}[%].%"),
+                    )
+                ).all()
+            )
             row_id = plandoc.next_row_id(table, [plandoc.parse(p)[1] for p in rows])
-            edits = [Edit(plandoc.row_key(table, row_id), plandoc.next_position(rows, table), 0)]
-            edits += [Edit(plandoc.cell_key(table, row_id, c), v, 0) for c, v in (values or {}).items()]
-            result = self._write(owner_id, edits, participant.id, author or participant.display_name)
-            if not result.conflicts:  # someone else took this id a moment ago: take the next one
-                return row_id, result
-        raise StoreError("kunde inte lägga till raden just nu; försök igen")
+            fields = {plandoc.row_key(table, row_id): plandoc.next_position(rows, table)}
+            fields.update({plandoc.cell_key(table, row_id, c): v for c, v in (values or {}).items()})
+            written = {}
+            for path, value in fields.items():
+                row = PlanFieldRow(owner_id=owner_id, path=path, value=value, rev=rev, author_id=participant.id,
+                                   author=author, updated=now())
+                s.add(row)
+                written[path] = FieldState(path, value, rev, author, participant.id, row.updated)
+        return row_id, WriteResult(rev, written)
+
+    @staticmethod
+    def _bump(s: Session, owner_id: int) -> int:
+        """The plan's next revision; the first statement of a write, so that writers to one plan take turns."""
+        return s.execute(
+            update(PlanHeadRow)
+            .where(PlanHeadRow.owner_id == owner_id)
+            .values(rev=PlanHeadRow.rev + 1, saves=PlanHeadRow.saves + 1, updated=now())
+            .returning(PlanHeadRow.rev)
+        ).scalar_one()
 
     def save_draft(
         self,

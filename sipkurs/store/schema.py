@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import (
     DDL,
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -39,7 +40,7 @@ class CourseRow(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(200), default="")  # a case of the library …
     archetype: Mapped[str] = mapped_column(String(80), default="")  # … or generated persons of an archetype
-    seed: Mapped[int] = mapped_column(Integer, default=0)
+    seed: Mapped[int] = mapped_column(BigInteger, default=0)  # `serve --seed` takes any non-negative number
     trainer_hash: Mapped[str] = mapped_column(String(64))
     created: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
@@ -165,28 +166,24 @@ def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001 - SQLAlc
 
 
 # The database itself refuses too, so that no other client (or a bug bypassing the ORM) can rewrite history.
-for _op in ("UPDATE", "DELETE"):
-    event.listen(
-        SubmissionRow.__table__,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER submissions_no_{_op.lower()} BEFORE {_op} ON submissions "
-            "BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END"
-        ).execute_if(dialect="sqlite"),
+def append_only(table, name: str) -> None:
+    """Triggers that make a table append-only: SQLite refuses UPDATE and DELETE; PostgreSQL also TRUNCATE (which
+    skips row triggers). OR REPLACE: the function outlives a dropped table."""
+    for op in ("UPDATE", "DELETE"):
+        event.listen(table, "after_create", DDL(
+            f"CREATE TRIGGER {name}_no_{op.lower()} BEFORE {op} ON {name} "
+            f"BEGIN SELECT RAISE(ABORT, '{name.replace('_', ' ')} are append-only'); END"
+        ).execute_if(dialect="sqlite"))
+    statements = (
+        f"CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger AS $$ BEGIN "
+        f"RAISE EXCEPTION '{name.replace('_', ' ')} are append-only'; END $$ LANGUAGE plpgsql",
+        f"CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {name} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}_append_only()",
+        f"CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {name} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_append_only()",
     )
-event.listen(
-    SubmissionRow.__table__,
-    "after_create",
-    DDL(
-        "CREATE FUNCTION submissions_append_only() RETURNS trigger AS $$ BEGIN "
-        "RAISE EXCEPTION 'submissions are append-only'; END $$ LANGUAGE plpgsql"
-    ).execute_if(dialect="postgresql"),
-)
-event.listen(
-    SubmissionRow.__table__,
-    "after_create",
-    DDL(
-        "CREATE TRIGGER submissions_append_only BEFORE UPDATE OR DELETE ON submissions "
-        "FOR EACH ROW EXECUTE FUNCTION submissions_append_only()"
-    ).execute_if(dialect="postgresql"),
-)
+    for statement in statements:
+        event.listen(table, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+
+
+append_only(SubmissionRow.__table__, "submissions")

@@ -1,0 +1,80 @@
+"""The systemd unit and its environment file in deploy/systemd/ start a working `sipkurs serve` as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "systemd"
+UNIT = DEPLOY / "sipkurs@.service"
+ENV_FILE = DEPLOY / "sipkurs.env"
+INSTALLED = "/opt/sipkurs/.venv/bin/sipkurs"  # where docs/drift.md installs it
+
+
+def _env_file() -> dict[str, str]:
+    lines = ENV_FILE.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def _exec_start() -> list[str]:
+    [line] = [line for line in UNIT.read_text(encoding="utf-8").splitlines() if line.startswith("ExecStart=")]
+    return line.removeprefix("ExecStart=").split()
+
+
+def _sipkurs() -> str:
+    exe = Path(sys.executable).with_name("sipkurs")
+    return str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"
+
+
+def test_environment_file_sets_every_variable_the_unit_uses():
+    used = set(re.findall(r"\$\{(\w+)\}", UNIT.read_text(encoding="utf-8")))
+    given = set(_env_file())
+    assert used <= given, f"saknas i {ENV_FILE.name}: {sorted(used - given)}"
+    # serve reads these two from the environment itself (click envvar): they must be there too.
+    assert {"SIPKURS_DB", "SIPKURS_TRAINER_CODE"} <= given
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze saknas")
+def test_unit_passes_systemd_analyze(tmp_path):
+    unit = tmp_path / "sipkurs@.service"
+    unit.write_text(UNIT.read_text(encoding="utf-8").replace(INSTALLED, _sipkurs()), encoding="utf-8")
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(tmp_path / "sipkurs@8866.service")], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+@pytest.mark.slow
+def test_unit_command_line_starts_an_instance_on_postgresql(postgres_url):
+    """The unit's ExecStart with the environment file's values: only the address, port and database differ."""
+    import os
+
+    from test_browser_app import _free_port
+
+    values = {**_env_file(), "SIPKURS_DB": postgres_url, "SIPKURS_HOST": "127.0.0.1", "SIPKURS_POOL_SIZE": "0"}
+    port = str(_free_port())
+    args = [re.sub(r"\$\{(\w+)\}", lambda m: values[m[1]], word).replace("%i", port) for word in _exec_start()]
+    assert args[0] == INSTALLED
+    args[0] = _sipkurs()
+    env = {**os.environ, **{k: v for k, v in values.items() if k.startswith("SIPKURS_")}}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        output = []
+        for line in proc.stdout:
+            output.append(line)
+            if line.startswith("Avsluta med Ctrl-C"):
+                break
+        text = "".join(output)
+        assert f"Kurskod:    {values['SIPKURS_COURSE']}" in text, text
+        assert f"http://127.0.0.1:{port}/" in text and values["SIPKURS_TRAINER_CODE"] in text
+        assert "postgresql+psycopg://postgres@/" in text  # the store it opened (password hidden)
+    finally:
+        proc.send_signal(signal.SIGINT)  # the unit's KillSignal
+        assert proc.wait(timeout=45) == 0
+        proc.stdout.close()
