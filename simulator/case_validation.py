@@ -388,17 +388,22 @@ def _exercise_errors(case: Case, catalogue: Catalogue) -> list[tuple[str, str]]:
         base = f"events[{i}]"
         if e.phase is not None and e.phase not in phase_ids:
             errs.append((f"{base}.phase", f"okänd fas '{e.phase}'{_suggest(e.phase, phase_ids)}; fallets faser: {', '.join(phase_ids)}"))
+        if e.private and not e.affects:  # a private text is shown only to the affected roles: none means no one
+            errs.append((f"{base}.private", "en privat händelse måste ange vilka roller som berörs (affects), annars kan ingen läsa den"))
         x = e.expects
         if x.consent_excludes is not None and x.consent_excludes not in catalogue.organisation_by_id:
             errs.append((f"{base}.expects.consent_excludes", f"okänd organisation '{x.consent_excludes}'{_suggest(x.consent_excludes, orgs)}"))
         for j, org in enumerate(x.revise):
-            if org not in catalogue.organisation_by_id:
+            if org in x.revise[:j]:
+                errs.append((f"{base}.expects.revise[{j}]", f"'{org}' står två gånger"))
+            elif org not in catalogue.organisation_by_id:
                 errs.append((f"{base}.expects.revise[{j}]", f"okänd organisation '{org}'{_suggest(org, orgs)}"))
             elif org not in case.role_ids:
                 errs.append((f"{base}.expects.revise[{j}]", f"'{org}' har inget rollkort i fallet, så dess del av planen kan inte krävas"))
         if x.need_area is not None and x.need_area not in catalogue.area_by_id:
             errs.append((f"{base}.expects.need_area", f"okänt behovsområde '{x.need_area}'{_suggest(x.need_area, list(catalogue.area_by_id))}"))
-        if x.plan_closed and (x.revise or x.need_area or x.follow_up_sooner):
+        # a discharge asks for a new SIP within three days, which a closed plan cannot hold
+        if x.plan_closed and (x.revise or x.need_area or x.follow_up_sooner or x.discharge):
             errs.append((f"{base}.expects", "en plan som ska avslutas kan inte samtidigt kräva ändrade insatser eller ny uppföljning"))
     return errs
 

@@ -67,6 +67,61 @@ def test_every_case_has_cards_events_goals_and_hidden_information(case_id):
     assert set(truth.acceptable_overall) <= {"kommun", "region"}
 
 
+@pytest.mark.parametrize("case_id", sorted(load_library()))
+def test_every_case_has_its_own_phases_and_every_event_a_phase_and_an_expectation(case_id):
+    from simulator.cases import default_phases
+
+    c = load_library()[case_id]
+    assert 3 <= len(c.phases) <= 4, "förmöte, SIP-möte, uppföljning och kanske en fjärde fas"
+    defaults = {p.instructions for p in default_phases()} | {q for p in default_phases() for q in p.questions}
+    for p in c.phases:
+        assert p.instructions not in defaults and len(p.questions) >= 2 and not set(p.questions) & defaults, p.id
+    phase_ids = [p.id for p in c.phases]
+    released = {e.id: phase_ids.index(e.phase) for e in c.events if e.phase in phase_ids}
+    assert set(released) == {e.id for e in c.events}, "varje händelse ska ha en fas som finns i fallet"
+    for e in c.events:
+        assert e.expects.any, f"{e.id}: ingen förväntan på den reviderade planen"
+        assert released[e.id] > 0, f"{e.id}: släpps innan det finns någon plan (i förmötet)"
+    assert max(released.values()) == len(phase_ids) - 1, "den sista fasen är en uppföljning där planen ska ändras"
+
+
+@pytest.mark.parametrize("case_id", sorted(load_library()))
+def test_events_released_together_never_contradict_each_other(case_id):
+    """A self-study participant gets every event of a phase at once: a plan that must close has its phase to itself."""
+    c = load_library()[case_id]
+    for p in c.phases:
+        here = [e for e in c.events if e.phase == p.id]
+        if any(e.expects.plan_closed for e in here):
+            assert len(here) == 1, f"{p.id}: {[e.id for e in here]}"
+
+
+def test_no_two_cases_share_phase_texts():
+    lib = load_library()
+    texts = [t for c in lib.values() for p in c.phases for t in (p.instructions, *p.questions)]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize("case_id", sorted(load_library()))
+def test_phase_texts_do_not_give_away_the_facit(case_id, catalogue):
+    """Every member of a group reads the phases, so they are held to the same leak rules as the case card."""
+    from simulator.case_validation import leaks
+
+    c = load_library()[case_id]
+    for i, p in enumerate(c.phases):
+        for text in (p.title, p.instructions, *p.questions):
+            probe = c.model_copy(update={"case_card": c.case_card.model_copy(update={"text": text})})
+            assert [m for path, m in leaks(probe, catalogue) if path == "case_card.text"] == [], f"phases[{i}]: {text}"
+
+
+def test_the_expectations_use_every_kind_of_the_vocabulary():
+    events = [e for c in load_library().values() for e in c.events]
+    x = [e.expects for e in events]
+    assert all(any(getattr(v, k) for v in x) for k in ("consent_excludes", "plan_closed", "revise", "follow_up_sooner", "discharge", "need_area"))
+    assert any(e.private for e in events) and not all(e.private for e in events)
+    discharge_cases = {c.id for c in load_library().values() if any(e.expects.discharge for e in c.events)}
+    assert discharge_cases == {c.id for c in load_library().values() if c.discharge}
+
+
 def test_variants_are_reproducible_and_distinct():
     case = load_library()["sjukskriven_utmattning"]
     assert case.variant(3) == case.variant(3)

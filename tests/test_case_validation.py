@@ -33,6 +33,14 @@ def broken(old: str | tuple[str, ...], new: str | tuple[str, ...]) -> str:
     return text
 
 
+def replaced(text: str, replacements: list[tuple[str, str]]) -> str:
+    """text with each old part, which must occur exactly once, replaced by the new one."""
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
 def only_error(text: str) -> CaseError:
     case, errors = load_case_text(text, "fall.yaml")
     assert case is None
@@ -60,12 +68,12 @@ BREAKS = [
     ("duplicate need id", "  - id: arbete\n", "  - id: inkomst\n", "inkomst\n    area: arbete", "needs[2].id", r"behovet 'inkomst' finns redan i fallet"),
     ("duplicate role", "\n  - organisation: arbetsmarknadsenhet\n", "\n  - organisation: vardcentral\n",
      "vardcentral\n    title: jobbcoach", "roles[3].organisation", r"rollen 'vardcentral' finns redan"),
-    ("duplicate event id", "{id: kurator_slutar,", "{id: beslut_fk,", "beslut_fk, title: Nyckelperson", "events[1].id", r"händelsen 'beslut_fk' finns redan"),
-    ("event affects a role that is not in the case", "affects: [vardcentral]}", "affects: [bup]}", "bup]}", "events[1].affects[0]",
+    ("duplicate event id", "  - id: kurator_slutar\n", "  - id: beslut_fk\n", "beslut_fk\n    title: Nyckelperson", "events[1].id", r"händelsen 'beslut_fk' finns redan"),
+    ("event affects a role that is not in the case", "affects: [vardcentral]\n", "affects: [bup]\n", "bup]\n", "events[1].affects[0]",
      r"händelsen berör 'bup', som inte har något rollkort"),
     ("other actor given overall responsibility", "overall_responsibility: [region, kommun]", "overall_responsibility: [region, forsakringskassan]",
      "forsakringskassan]", "facit.overall_responsibility[1]", r"annan aktör och kan inte ha det övergripande ansvaret"),
-    ("presumption that contradicts the catalogue", "presumed_sip: false", "presumed_sip: true", "true\n", "facit.presumed_sip",
+    ("presumption that contradicts the catalogue", "presumed_sip: false", "presumed_sip: true  # förutsätts", "true  # förutsätts", "facit.presumed_sip",
      r"stämmer inte med behovens tillstånd"),
     ("current effort from an organisation that cannot give it", "{effort: sjukpenning, organisation: forsakringskassan}",
      "{effort: sjukpenning, organisation: vardcentral}", "vardcentral}", "person.current_efforts[0].organisation",
@@ -171,8 +179,8 @@ SEAT_BREAKS = [
      r"närstående och vårdnadshavaren är samma person"),
     ("relative who is a child", VIOLENCE_BASE, [('member: "Fatima Saleh"', 'member: "Elin"')],
      '"Elin"\n', "relative.member", r"'Elin' är ett barn; välj en vuxen närstående"),
-    ("event for the relative in a case without one", NO_RELATIVE_BASE, [("affects: [skola, habilitering]}", "affects: [skola, narstaende]}")],
-     "narstaende]}", "events[0].affects[1]", r"händelsen berör närstående, men fallet har inget kort för närstående"),
+    ("event for the relative in a case without one", NO_RELATIVE_BASE, [("affects: [skola, habilitering, personen]", "affects: [skola, narstaende, personen]")],
+     "narstaende, personen]", "events[0].affects[1]", r"händelsen berör närstående, men fallet har inget kort för närstående"),
     ("relative's card names an expected effort", BASE,
      [("Jag vill veta vad jag kan göra hemma som faktiskt hjälper.", "Jag vill att {namn} får arbetsträning via kommunens arbetsmarknadsenhet.")],
      "Jag vill att {namn} får arbetsträning", "relative.wishes[1]",
@@ -182,16 +190,79 @@ SEAT_BREAKS = [
 
 @pytest.mark.parametrize("name,base,replacements,needle,path,message", SEAT_BREAKS, ids=[b[0] for b in SEAT_BREAKS])
 def test_each_seat_card_mistake_is_reported_with_its_position(name, base, replacements, needle, path, message):
-    text = base
-    for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
+    text = replaced(base, replacements)
     assert load_case_text(base, "fall.yaml")[1] == []
     err = only_error(text)
     assert re.search(message, err.message), str(err)
     assert err.path == path, str(err)
     line, column = position(text, needle)
     assert str(err).startswith(f"fall.yaml:{line}:{column}: {path}: "), str(err)
+
+
+# --- the exercise: phases, and what an event expects of the revised plan -------------------------------------------
+
+KURATOR_EXPECTS = "      revise: [vardcentral]\n"
+
+# (description, replacements in BASE, needle whose start is the expected position, its occurrence, path, message)
+EXERCISE_BREAKS = [
+    ("unknown phase on an event", [("    phase: sip_mote\n", "    phase: sipmote\n")], "sipmote\n", 0, "events[2].phase",
+     r"okänd fas 'sipmote' \(menar du 'sip_mote'\?\); fallets faser: formote, sip_mote, uppfoljning"),
+    ("duplicate phase id", [("  - id: sip_mote\n", "  - id: formote\n"), ("    phase: sip_mote\n", "    phase: formote\n")],
+     "formote\n    title: SIP-möte", 0, "phases[1].id", r"fasen 'formote' finns redan i fallet"),
+    ("unknown organisation in consent_excludes", [("consent_excludes: arbetsformedlingen", "consent_excludes: arbetsformedling")],
+     "arbetsformedling\n", 0, "events[2].expects.consent_excludes", r"okänd organisation 'arbetsformedling' \(menar du 'arbetsformedlingen'\?\)"),
+    ("unknown organisation in revise", [(KURATOR_EXPECTS, "      revise: [vardcentralen]\n")], "vardcentralen]", 0,
+     "events[1].expects.revise[0]", r"okänd organisation 'vardcentralen' \(menar du 'vardcentral'\?\)"),
+    ("revise names an organisation without a role card", [(KURATOR_EXPECTS, "      revise: [bup]\n")], "bup]", 0,
+     "events[1].expects.revise[0]", r"'bup' har inget rollkort i fallet, så dess del av planen kan inte krävas"),
+    ("revise names an organisation twice", [(KURATOR_EXPECTS, "      revise: [vardcentral, vardcentral]\n")], "vardcentral]\n", 1,
+     "events[1].expects.revise[1]", r"'vardcentral' står två gånger"),
+    ("unknown need area", [(KURATOR_EXPECTS, KURATOR_EXPECTS + "      need_area: psykisk_hälsa\n")], "psykisk_hälsa", 0,
+     "events[1].expects.need_area", r"okänt behovsområde 'psykisk_hälsa' \(menar du 'psykisk_halsa'\?\)"),
+    ("plan_closed together with revise", [(KURATOR_EXPECTS, KURATOR_EXPECTS + "      plan_closed: true\n")],
+     "revise: [vardcentral]\n      plan_closed", 0, "events[1].expects",
+     r"en plan som ska avslutas kan inte samtidigt kräva ändrade insatser eller ny uppföljning"),
+    ("plan_closed together with a discharge", [(KURATOR_EXPECTS, "      plan_closed: true\n      discharge: true\n")],
+     "plan_closed: true\n      discharge", 0, "events[1].expects", r"en plan som ska avslutas kan inte samtidigt kräva"),
+    ("private event that affects no one", [("    affects: [vardcentral]\n    private: true\n", "    private: true\n")],
+     "true\n    phase: uppfoljning\n    expects:\n" + KURATOR_EXPECTS, 0, "events[1].private",
+     r"en privat händelse måste ange vilka roller som berörs \(affects\)"),
+    ("misspelt expectation", [(KURATOR_EXPECTS, "      revice: [vardcentral]\n")], "revice", 0, "events[1].expects.revice", r"okänt fält"),
+    ("phase without instructions", [("    title: SIP-möte\n    instructions: >-\n", "    title: SIP-möte\n    instruktioner: >-\n")],
+     "instruktioner", 0, "phases[1].instruktioner", r"okänt fält"),
+]
+
+
+@pytest.mark.parametrize("name,replacements,needle,nth,path,message", EXERCISE_BREAKS, ids=[b[0] for b in EXERCISE_BREAKS])
+def test_each_exercise_mistake_is_reported_with_its_position(name, replacements, needle, nth, path, message):
+    text = replaced(BASE, replacements)
+    case, errors = load_case_text(text, "fall.yaml")
+    assert case is None
+    err = next((e for e in errors if e.path == path), None)
+    assert err is not None, [str(e) for e in errors]
+    # a misspelt required field also reports the field it replaces as missing; everything else is the only error
+    assert len(errors) == 1 or [e.path for e in errors if e is not err] == ["phases[1].instructions"], [str(e) for e in errors]
+    assert re.search(message, err.message), str(err)
+    line, column = position(text, needle, nth)
+    assert str(err).startswith(f"fall.yaml:{line}:{column}: {path}: "), str(err)
+
+
+def test_a_case_without_phases_uses_the_default_phases():
+    from simulator.cases import default_phases
+
+    start, end = BASE.index("\nphases:\n") + 1, BASE.index("\nevents:\n") + 1
+    text = BASE[:start] + BASE[end:]
+    case, errors = load_case_text(text, "fall.yaml")
+    assert errors == [] and case.phases == () and case.exercise_phases == default_phases()
+    err = only_error(text.replace("    phase: sip_mote\n", "    phase: avslut\n"))
+    assert err.path == "events[2].phase" and err.message.endswith("fallets faser: formote, sip_mote, uppfoljning"), str(err)
+
+
+def test_an_event_may_leave_its_phase_and_expectations_out():
+    """The format allows it (a trainer's own event for discussion); the library itself always sets both."""
+    text = BASE.replace("    phase: uppfoljning\n    expects:\n" + KURATOR_EXPECTS, "")
+    case, errors = load_case_text(text, "fall.yaml")
+    assert errors == [] and case.events[1].phase is None and not case.events[1].expects.any
 
 
 # --- file-level problems never raise --------------------------------------------------------------------------------
