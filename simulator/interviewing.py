@@ -242,6 +242,22 @@ class InterviewSession:
             revealed=tuple(facts[k] for k in entry.revealed), opened=opened, repeated=repeated,
         )
 
+    def transcript(self) -> list[Answer]:
+        """Every answered question so far, in order, as the participant saw them (nothing is asked again)."""
+        out = []
+        for entry in self.log:
+            if not entry.answered or entry.speaker not in self._data:
+                continue
+            q = self._data[entry.speaker].questions.get(entry.question)
+            if q is None:
+                continue
+            out.append(Answer(
+                speaker=entry.speaker, question_id=entry.question, question=self._fill(q.ask[0]),
+                text=self._fill(q.answer), by=self._fill(q.by) if q.by else None, hesitant=q.hesitant,
+                revealed=(), opened=(), repeated=False,
+            ))
+        return out
+
     def ask_text(self, speaker: str, text: str) -> TextReply:
         """A question in the participant's own words, matched to the questions available now."""
         data = self._speaker(speaker)

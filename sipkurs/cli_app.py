@@ -119,8 +119,9 @@ def _port_free(host: str, port: int) -> bool:
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port.")
 @click.option("--pool-size", type=click.IntRange(0, 200), default=4, show_default=True, help="Förvärmda kärnor för deltagarappen.")
 @click.option("--cull-idle", type=click.IntRange(10, 86400), default=120, show_default=True, help="Sekunder innan en övergiven kärna stängs.")
+@click.option("--self-study", is_flag=True, help="Självstudier för alla: var och en väljer fall, intervjuar personen och övar ensam (ingen utbildare behövs).")
 @click.option("--public-url", help="Adressen deltagarna använder, om den är en annan (t.ex. https://sip.kommun.se bakom en proxy).")
-def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle, public_url) -> None:
+def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle, self_study, public_url) -> None:
     """Starta kursen: deltagarappen och utbildarens översikt i webbläsaren (Voila)."""
     from simulator.engine import archetype_names
     from sipkurs.cases import DEFAULT_CASE, case_ids
@@ -132,6 +133,12 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         raise click.UsageError(f"okänt fall '{case_id}'; välj ett av: {', '.join(case_ids())}")
     if case_id and archetype:
         raise click.UsageError("använd antingen --case eller --archetype, inte båda")
+    if self_study and (case_id or archetype):
+        raise click.UsageError("vid självstudier väljer var och en sitt fall; ange inte --case eller --archetype")
+    if self_study:
+        from sipkurs.selfstudy import SELF_STUDY_COURSE
+
+        course_code = course_code or SELF_STUDY_COURSE
     store = _store(db)
     try:
         course, trainer = store.create_course(
@@ -142,6 +149,10 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
     if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
         raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket; ange ett fall med --case")
     from sipkurs.links import PUBLIC_URL_SETTING
+    from sipkurs.selfstudy import MODE_SETTING, SELF_STUDY
+
+    if self_study:
+        store.set_setting(MODE_SETTING, SELF_STUDY, course=course.code)
 
     store.set_setting(PUBLIC_URL_SETTING, (public_url or f"http://{host}:{port}").rstrip("/"))  # for group links
     url = store.url
@@ -155,6 +166,8 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
     runtime = Path(tempfile.mkdtemp(prefix="sipkurs-serve-"))
     (runtime / "voila.json").write_text(json.dumps(voila_config(pool_size)), encoding="utf-8")
     env = {**os.environ, "SIPKURS_DB": url}
+    if self_study:
+        env["SIPKURS_SELF_STUDY"] = course.code  # the app's join page: no course code, choose a case after joining
     # Voila's and the kernels' own messages (English, and tracebacks when kernels are stopped mid-work) go to a log
     # file; the trainer's terminal shows only ours.
     log_path = Path(tempfile.gettempdir()) / f"sipkurs-serve-{port}.log"
@@ -180,7 +193,8 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         click.echo(f"Kursen {course.code} är igång.")
         click.echo(f"  Deltagare:  {base}/{APP_NOTEBOOK}?kurs={course.code}")
         click.echo(f"  Kurskod:    {course.code}")
-        click.echo(f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
+        click.echo("  Fall:       var och en väljer sitt fall (självstudier)" if self_study
+                   else f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
         click.echo(f"  Utbildare:  {base}/{TRAINER_NOTEBOOK}?kurs={course.code}")
         click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
         click.echo(f"  Lagring:    {_safe_url(url)}")

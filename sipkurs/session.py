@@ -76,11 +76,45 @@ class DraftSession:
         """Everything the store has of the plan, as {path: value} for the form."""
         return self.live.load()
 
+    @cached_property
+    def self_study(self) -> bool:
+        from sipkurs.selfstudy import is_self_study
+
+        return is_self_study(self.store, self.participant.course)
+
+    @property
+    def _level_key(self) -> str:
+        """Self-study: each participant chooses for themself; on a course, the trainer for everyone."""
+        return f"{FEEDBACK_LEVEL_SETTING}:{self.participant.id}" if self.self_study else FEEDBACK_LEVEL_SETTING
+
     @property
     def level(self) -> str:
-        """How much the feedback may tell: the course's choice (the trainer sets it), the default otherwise."""
-        level = self.store.setting(FEEDBACK_LEVEL_SETTING, self.participant.course, DEFAULT_LEVEL)
+        """How much the feedback may tell: the course's choice (or the self-study participant's), else the default."""
+        level = self.store.setting(self._level_key, self.participant.course, DEFAULT_LEVEL)
         return level if level in FEEDBACK_LEVELS else DEFAULT_LEVEL
+
+    def set_own_level(self, level: str) -> None:
+        if not self.self_study:
+            raise StoreError("på en kurs väljer utbildaren hur mycket återkopplingen visar")
+        if level not in FEEDBACK_LEVELS:
+            raise StoreError(f"okänd nivå '{level}'")
+        self.store.set_setting(self._level_key, level, course=self.participant.course)
+
+    def interview(self):
+        """The interview with the simulated person and the agencies no one in the group plays (None off the library)."""
+        from sipkurs.selfstudy import Interview
+
+        if cases.library_case(self.scenario_id)[0] is None:
+            return None
+        humans = [s.role for s in self.group.seats if s.participant_id] if self.group else []
+        return Interview(self.store, self.participant, self.scenario_id, human_roles=humans)
+
+    def results(self, interview=None):
+        """After submitting: the model answer, what was missed, what the interview never found, the verdict."""
+        from sipkurs.selfstudy import results
+
+        subs = self.submissions()
+        return results(subs[-1].data, self.scenario_id, interview) if subs else None
 
     def refresh_settings(self) -> bool:
         """Re-read what the feedback depends on besides the plan; True if it changed."""

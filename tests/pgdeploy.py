@@ -292,7 +292,23 @@ class Participant:
         self.page.get_by_role("button", name="Börja eller fortsätt").click()
         self.secret = self.page.locator(".sip-secret").inner_text()
         assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", self.secret)
-        self.page.get_by_role("heading", name="Fallet").wait_for()
+        self.page.get_by_role("tab", name="Fallet").wait_for()
+
+    def claim(self, seat_code: str) -> None:
+        """Open a group seat's link, give the name and take the seat."""
+        self.secret = seat_code
+        self.page.goto(self.deployment.app_url(f"&kod={seat_code}"))
+        self.page.get_by_label("Ditt namn").fill(self.name)
+        self.page.get_by_role("button", name="Ta platsen").click()
+        self.page.get_by_role("heading", name=re.compile("SIP i grupp")).wait_for()
+
+    def sees(self, label: str, text: str, timeout: float) -> None:
+        """Wait until the field shows this text (another member's edit arriving live)."""
+        self.page.wait_for_function(
+            "([label, text]) => [...document.querySelectorAll('label')].some(l => l.textContent.trim() === label"
+            " && document.getElementById(l.htmlFor) && document.getElementById(l.htmlFor).value === text)",
+            arg=[label, text], timeout=timeout * 1000,
+        )
 
     def write(self, label: str, text: str) -> None:
         """Type into a field and wait until the autosave has put it in the shared database."""

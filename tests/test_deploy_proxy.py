@@ -10,6 +10,7 @@ import gzip
 import re
 
 import pytest
+from browserkit import COURSE, TRAINER_CODE
 from pgdeploy import Participant, saved_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.postgres]
@@ -64,6 +65,38 @@ def test_participants_on_two_instances_share_one_database_and_survive_a_stopped_
         # Bo never noticed: same instance, same page, still saving.
         bo.write("Nuvarande situation", "Bo skrev vidare.")
         deployment.proxy.wait_states({stopped: "DOWN"})
+    finally:
+        anna.close()
+        bo.close()
+        deployment.ensure_running()
+
+
+def test_a_group_on_two_instances_edits_one_plan_live_and_loses_nothing(deployment_browser, deployment):
+    """Two members of one group, each routed to their own instance: one plan, edited live across servers."""
+    from sipkurs.roleplay import form_group
+
+    deployment.ensure_running()
+    group = form_group(deployment.store, COURSE, TRAINER_CODE, name="Grupp över två servrar")
+    anna = Participant(deployment_browser, deployment, "Anna Andersson")
+    bo = Participant(deployment_browser, deployment, "Bo Berg")
+    try:
+        anna.claim(group.seats[0].code)
+        bo.claim(group.seats[1].code)
+        assert {anna.instance, bo.instance} == {i.name for i in deployment.instances}
+        anna.page.get_by_label("Mötesledare").fill("Anna leder mötet")
+        bo.sees("Mötesledare", "Anna leder mötet", timeout=2)
+        bo.page.get_by_label("Personens önskemål").fill("Bo skrev önskemålen")
+        anna.sees("Personens önskemål", "Bo skrev önskemålen", timeout=2)
+
+        stopped = anna.instance
+        deployment.instance(stopped).stop()
+        anna.page.goto(deployment.app_url(f"&kod={anna.secret}"))  # her link again: the proxy picks Bo's instance
+        anna.page.get_by_text("Gruppens plan är hämtad.").wait_for()
+        assert anna.instance == bo.instance != stopped
+        assert anna.page.get_by_label("Mötesledare").input_value() == "Anna leder mötet"
+        assert anna.page.get_by_label("Personens önskemål").input_value() == "Bo skrev önskemålen"
+        anna.page.get_by_label("Mötesledare").fill("Anna leder, från den andra servern")
+        bo.sees("Mötesledare", "Anna leder, från den andra servern", timeout=2)
     finally:
         anna.close()
         bo.close()

@@ -55,7 +55,7 @@ def test_unit_command_line_starts_an_instance_on_postgresql(postgres_url):
     """The unit's ExecStart with the environment file's values: only the address, port and database differ."""
     import os
 
-    from test_browser_app import _free_port
+    from browserkit import _free_port
 
     values = {**_env_file(), "SIPKURS_DB": postgres_url, "SIPKURS_HOST": "127.0.0.1", "SIPKURS_POOL_SIZE": "0"}
     port = str(_free_port())

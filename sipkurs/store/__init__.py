@@ -4,7 +4,8 @@
 - ``groups``: role-play groups, their seats, who sits where and who is online;
 - ``plans``: plans field by field, with revisions and conflicts (live co-editing; see sipkurs.live);
 - ``submissions``: immutable submitted versions and the trainer's overview;
-- ``exercise``: phases with snapshots of the plan, injected events and who has read them.
+- ``exercise``: phases with snapshots of the plan, injected events and who has read them;
+- ``interviews``: self-study, the case a participant chose and their interview with the simulated person.
 
 An embedded SQLite file by default (``SIPKURS_DB`` or ``--db``); any SQLAlchemy URL (PostgreSQL) works too.
 Voila kernels come and go, so the store is the only place a plan exists between keystrokes and page views.
@@ -19,6 +20,7 @@ from sipkurs.store.courses import CourseStore
 from sipkurs.store.db import ENV_DB, Base, StoreError, create_schema, default_url, make_engine, to_url
 from sipkurs.store.exercise import ExerciseStore
 from sipkurs.store.groups import ONLINE_SECONDS, GroupStore
+from sipkurs.store.interviews import InterviewStore
 from sipkurs.store.plans import PlanStore
 from sipkurs.store.records import (
     Course,
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class Store(CourseStore, GroupStore, PlanStore, SubmissionStore, ExerciseStore):
+class Store(CourseStore, GroupStore, PlanStore, SubmissionStore, ExerciseStore, InterviewStore):
     """All reads and writes of course data. Participant data is reached only with a participant's secret."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:

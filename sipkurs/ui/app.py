@@ -41,11 +41,21 @@ def _message(text: str) -> str:
     return render("message.html.j2", text=text) if text else ""
 
 
+SELF_STUDY_ENV = "SIPKURS_SELF_STUDY"  # set by `sipkurs serve --self-study` to the self-study course's code
+
+
+def self_study_course() -> str:
+    import os
+
+    return os.environ.get(SELF_STUDY_ENV, "")
+
+
 class ParticipantApp:
     def __init__(self, store=None, query: str = "") -> None:
         self._store = store
         params = parse_qs(query.lstrip("?"))
-        self.course_param = (params.get("kurs") or [""])[0][:40]
+        self.self_study = self_study_course()
+        self.course_param = self.self_study or (params.get("kurs") or [""])[0][:40]
         code_param = (params.get("kod") or [""])[0][:40]
         self.widget = w.VBox([w.HTML(STYLE)])
         self.widget.add_class("sip-app")
@@ -81,12 +91,20 @@ class ParticipantApp:
         for field in (self.course, self.name, self.code):
             on_enter(field, self.join)
         self.message = w.HTML(_message(message))
-        intro = w.HTML(
-            "<h1>SIP-utkast</h1><p>Skriv kurskoden från utbildaren och ditt namn. Första gången får du en personlig "
-            "kod: med den och kurskoden kommer du tillbaka till ditt utkast, från vilken dator som helst. "
-            "Har du fått en länk till en plats i en grupp, öppna den länken i stället.</p>"
-        )
-        box = w.VBox([intro, self.course, self.name, self.code, self.join_button, self.message])
+        if self.self_study:
+            intro = w.HTML(
+                "<h1>Öva SIP på egen hand</h1><p>Skriv ditt namn. Första gången får du en personlig kod: med den kommer "
+                "du tillbaka till ditt arbete, från vilken dator som helst. Har du redan en kod, skriv den också.</p>"
+            )
+            fields = [self.name, self.code]
+        else:
+            intro = w.HTML(
+                "<h1>SIP-utkast</h1><p>Skriv kurskoden från utbildaren och ditt namn. Första gången får du en personlig "
+                "kod: med den och kurskoden kommer du tillbaka till ditt utkast, från vilken dator som helst. "
+                "Har du fått en länk till en plats i en grupp, öppna den länken i stället.</p>"
+            )
+            fields = [self.course, self.name, self.code]
+        box = w.VBox([intro, *fields, self.join_button, self.message])
         box.add_class("sip-join")
         self._show(box)
 
@@ -110,7 +128,8 @@ class ParticipantApp:
                     opened = self.store.claim_seat(self.course.value, code, self.name.value)
                 participant, secret = opened, code.upper()
             else:
-                participant, secret = self.store.join(self.course.value, self.name.value, cases.scenario_for_variant)
+                variant_of = (lambda _course, _n: "") if self.self_study else cases.scenario_for_variant
+                participant, secret = self.store.join(self.course.value, self.name.value, variant_of)
         except StoreError as exc:
             self.message.value = _message(f"Det gick inte: {exc}.")
             self.join_button.disabled = False
@@ -157,8 +176,32 @@ class ParticipantApp:
         box.add_class("sip-join")
         self._show(box)
 
+    # --- self-study: choosing a case ----------------------------------------------------------------------------
+    def choose_case(self, participant, secret: str) -> None:
+        from sipkurs.selfstudy import case_choices, choose
+        from sipkurs.store import StoreError
+        from sipkurs.ui.case_chooser import CaseChooser
+
+        message = w.HTML()
+
+        def chosen(case_id: str) -> None:
+            try:
+                updated = choose(self.store, participant, case_id)
+            except StoreError as exc:
+                message.value = _message(f"Det gick inte: {exc}.")
+                return
+            self.start(updated, secret)
+
+        chooser = CaseChooser(case_choices(), chosen)
+        header = w.HTML(render("participant_header.html.j2", participant=participant, secret=secret,
+                               link="?" + urlencode({"kod": secret}), restored=False, group=None, seat=""))
+        self._show(header, message, chooser.widget)
+
     # --- drafting ---------------------------------------------------------------------------------------------
     def start(self, participant, secret: str) -> None:
+        if not participant.scenario_id:  # self-study: no case chosen yet
+            self.choose_case(participant, secret)
+            return
         from sipkurs import cases
         from sipkurs.live import LiveSync
         from sipkurs.session import DraftSession
@@ -175,7 +218,7 @@ class ParticipantApp:
         )
         self.binding.start()
         restored = bool(session.live.known)
-        link = "?" + urlencode({"kurs": participant.course, "kod": secret})
+        link = "?" + urlencode({"kod": secret} if self.self_study else {"kurs": participant.course, "kod": secret})
         seat = session.seat
         self.header = w.HTML(
             render(
@@ -194,8 +237,18 @@ class ParticipantApp:
         self.html_button.on_click(lambda _b: self.export("html"))
         self.pdf_button.on_click(lambda _b: self.export("pdf"))
         self.downloads = w.HTML()
+        self.level_choice = None
+        if session.self_study:  # alone, the participant chooses how much the feedback tells
+            from sipkurs.feedback import FEEDBACK_LEVELS
+
+            self.level_choice = w.Dropdown(
+                options=[(label, key) for key, label in FEEDBACK_LEVELS.items()], value=session.level,
+                description="Hur mycket återkopplingen visar", layout=w.Layout(width="100%"),
+            )
+            self.level_choice.observe(lambda _c: self.set_level(), names="value")
         feedback_tab = w.VBox(
             [
+                *([self.level_choice] if self.level_choice else []),
                 self.feedback_html,
                 self.submit_button,
                 self.submit_status,
@@ -222,13 +275,29 @@ class ParticipantApp:
             )
             self.group_html = w.HTML()
             tabs += [("Rollkort", role_card), ("Gruppen", self.group_html)]
+        self.interview = session.interview()
+        self.interview_panel = None
+        if self.interview is not None and self.interview.session.speakers():
+            from sipkurs.ui.interview_panel import InterviewPanel
+
+            self.interview_panel = InterviewPanel(self.interview)
+            tabs.append(("Intervju", self.interview_panel.widget))
         tabs.append(("Återkoppling", feedback_tab))
+        self.results_panel = None
+        if session.self_study:
+            from sipkurs.ui.results_panel import ResultsPanel
+
+            self.results_panel = ResultsPanel(self.show_comparison)
+            tabs.append(("Resultat", self.results_panel.widget))
         self.tabs = w.Tab(children=[c for _, c in tabs], titles=[t for t, _ in tabs])
         self.tabs.selected_index = 2 if seat is not None else 1
         alert_row = w.HBox([self.alert, self.show_event_button], layout=w.Layout(align_items="center"))
         side = w.VBox([self.status, alert_row, self.tabs], layout=w.Layout(width="38%"))
         side.add_class("sip-side")
-        main = w.VBox([self.form.widget], layout=w.Layout(width="60%"))
+        self.comparison = w.HTML()
+        self.back_to_form = w.Button(description="Tillbaka till formuläret", icon="arrow-left")
+        self.back_to_form.on_click(lambda _b: self.show_comparison(False))
+        self.main = main = w.VBox([self.form.widget], layout=w.Layout(width="60%"))
         main.add_class("sip-main")
         workspace = w.HBox([main, side], layout=w.Layout(width="100%"))
         workspace.add_class("sip-workspace")
@@ -240,11 +309,33 @@ class ParticipantApp:
             self.show_group()
         self.show_feedback()
         self.show_history()
+        self.show_results()
         self.sync.start()
 
     def changed(self) -> None:
         self.regrade()
         self.show_status()
+
+    def set_level(self) -> None:
+        self.session.set_own_level(self.level_choice.value)
+        self.session.refresh_settings()
+        self.show_feedback()
+
+    def show_results(self) -> None:
+        """Self-study, after submitting: the person's letter, the model answer and what was never found out."""
+        if self.results_panel is None or not self.session.submitted:
+            return
+        speakers = {s.id: s.name for s in self.interview.session.speakers()} if self.interview else {}
+        person = self.session.scenario.person.given_name if self.session.scenario else "personen"
+        self.results_panel.show(self.session.results(self.interview), person, speakers)
+
+    def show_comparison(self, on: bool = True) -> None:
+        """The participant's plan and the model answer side by side, in place of the form (and back)."""
+        if on and self.results_panel is not None and self.results_panel.debrief is not None:
+            self.comparison.value = self.results_panel.comparison_html(self.session.plan_data())
+            self.main.children = [self.back_to_form, self.comparison]
+        else:
+            self.main.children = [self.form.widget]
 
     def tick(self) -> None:
         self._ticks += 1
@@ -327,6 +418,7 @@ class ParticipantApp:
         )
         self.show_history()
         self.show_feedback()  # after submitting, a course on "facit" shows the model answer
+        self.show_results()
 
     def export(self, fmt: str) -> None:
         from sipkurs.export import plan_html, plan_pdf

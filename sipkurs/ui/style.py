@@ -59,6 +59,13 @@ STYLE = """<style>
 .sip-event { border-left: 4px solid #8aa4c8; padding: .1em .8em; margin: .5em 0; background: #f6f8fb; }
 .sip-event.unread { border-left-color: #b36b00; background: #fff9ef; }
 .sip-event h4 { margin: .4em 0 .2em; }
+.sip-app .widget-button.sip-question { white-space: normal; height: auto; min-height: 2em; text-align: left;
+  line-height: 1.3; padding: .3em .6em; margin: .15em 0; }
+.sip-exchange { border-left: 3px solid #8aa4c8; padding: .1em .8em; margin: .4em 0; }
+.sip-exchange p { margin: .2em 0; } .sip-answer { background: #f6f8fb; }
+.sip-letter { background: #fffdf6; border: 1px solid #d8cfa8; padding: .4em 1.2em; font-family: Georgia, serif; }
+.sip-choice { border-top: 1px solid #ccc; padding-top: .4em; margin-top: .8em; }
+.sip-compare-columns { display: flex; gap: 1.5em; } .sip-compare-column { flex: 1 1 0; min-width: 0; }
 .sip-debrief-groups { display: flex; flex-wrap: wrap; gap: 1em; }
 .sip-debrief-group { border: 1px solid #b5b5b5; padding: .4em 1em; flex: 1 1 18em; max-width: 32em; }
 .sip-debrief-score { font-size: 2em; font-weight: 700; margin: .1em 0; }

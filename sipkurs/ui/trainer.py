@@ -176,7 +176,11 @@ class TrainerApp:
             s.participant_id: f"{g.name} – {initial_capital(cases.seat_label(g.scenario_id, s.role))}"
             for g in groups for s in g.seats if s.participant_id
         }
+        from sipkurs.selfstudy import interview_summaries
+
+        people, facts = interview_summaries(self.store, course, code)
         html = render("trainer.html.j2", course=course, rows=rows, missed=most_missed(rows), seated=seated)
+        html += render("trainer_interviews.html.j2", people=people, facts=facts)
         if self.overview.value != html:
             self.overview.value = html
         view = [(g, seat_lines(self.store, g)) for g in groups]
