@@ -5,12 +5,16 @@ as whom; grading and submitting what the page shows. No widgets here.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import cached_property
 
 from sipkurs import cases, exercise
 from sipkurs.feedback import DEFAULT_LEVEL, FEEDBACK_LEVELS, Feedback, assess, to_plan
 from sipkurs.live import LivePlan
 from sipkurs.store import ExerciseState, Group, Participant, Seat, Store, StoreError, Submission
+
+
+log = logging.getLogger(__name__)
 
 
 class DraftSession:
@@ -127,7 +131,10 @@ class DraftSession:
         fb = assess(self.plan_data(), self.scenario, level=self.level, submitted=self.submitted)
         self.last_feedback = fb
         if not self.live.unsaved:  # the trainer's overview shows the grading of what is in the store
-            self.store.record_assessment(self.owner_id, self.live.rev, fb.score, missed_rules(fb))
+            try:
+                self.store.record_assessment(self.owner_id, self.live.rev, fb.score, missed_rules(fb))
+            except Exception:  # noqa: BLE001 - the overview can wait; the participant's feedback cannot
+                log.exception("recording the assessment failed")
         return fb
 
     def submit(self) -> tuple[Submission, bool]:

@@ -183,6 +183,7 @@ class ParticipantApp:
         from sipkurs.ui.case_chooser import CaseChooser
 
         message = w.HTML()
+        self.choosing = participant  # who is choosing (for tests and for the page's own wiring)
 
         def chosen(case_id: str) -> None:
             try:
@@ -315,6 +316,13 @@ class ParticipantApp:
     def changed(self) -> None:
         self.regrade()
         self.show_status()
+
+    def close(self) -> None:
+        """Stop the page's background work (the kernel goes away soon after; tests call this themselves)."""
+        if self.sync is not None:
+            self.sync.stop()
+        if getattr(self, "regrade", None) is not None:
+            self.regrade.cancel()
 
     def set_level(self) -> None:
         self.session.set_own_level(self.level_choice.value)

@@ -51,6 +51,12 @@ class Debouncer:
             self._first = None
         self.fn()
 
+    def cancel(self) -> None:
+        """Forget a pending call."""
+        with self._lock:
+            self._cancel()
+            self._first = None
+
     def flush(self) -> None:
         """Run now if a call is pending (before submitting or leaving)."""
         with self._lock:
