@@ -45,7 +45,7 @@ def case_choices() -> list[CaseChoice]:
     for case in load_library().values():
         values = person_values(case.variant(0).person)
         text = fill(case.case_card.text, values)
-        summary = " ".join(text.split(". ")[:2]).strip()
+        summary = ". ".join(text.split(". ")[:2]).strip()
         summary = summary if summary.endswith(".") else summary + "."
         out.append(CaseChoice(
             case.id, fill(case.title, values), int(case.difficulty), DIFFICULTY_LABELS[int(case.difficulty)],

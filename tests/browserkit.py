@@ -47,8 +47,9 @@ def _free_port() -> int:
 class Server:
     """`sipkurs serve` in a subprocess, as a trainer starts it."""
 
-    def __init__(self, db: Path, *, case: str = "sjukskriven_utmattning", pool_size: int = 2) -> None:
+    def __init__(self, db: Path, *, case: str = "sjukskriven_utmattning", pool_size: int = 2, extra=()) -> None:
         self.case = case
+        self.extra = list(extra)  # more options for serve (then case may be "" for none)
         self.pool_size = pool_size
         self.db = db
         self.port = _free_port()
@@ -59,7 +60,8 @@ class Server:
         exe = Path(sys.executable).with_name("sipkurs")
         cmd = [str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"]
         cmd += ["serve", "--course", COURSE, "--trainer-code", TRAINER_CODE, "--db", str(self.db),
-                "--port", str(self.port), "--pool-size", str(self.pool_size), "--case", self.case]
+                "--port", str(self.port), "--pool-size", str(self.pool_size), *self.extra]
+        cmd += ["--case", self.case] if self.case else []
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 90
         lines = []

@@ -195,7 +195,8 @@ class ParticipantApp:
 
         chooser = CaseChooser(case_choices(), chosen)
         header = w.HTML(render("participant_header.html.j2", participant=participant, secret=secret,
-                               link="?" + urlencode({"kod": secret}), restored=False, group=None, seat=""))
+                               link="?" + urlencode({"kod": secret}), restored=False, group=None, seat="",
+                               self_study=True))
         self._show(header, message, chooser.widget)
 
     # --- drafting ---------------------------------------------------------------------------------------------
@@ -225,6 +226,7 @@ class ParticipantApp:
             render(
                 "participant_header.html.j2", participant=participant, secret=secret, link=link, restored=restored,
                 group=session.group, seat=cases.seat_label(session.scenario_id, seat.role) if seat else "",
+                self_study=bool(self.self_study),
             )
         )
         self.status = w.HTML('<p aria-live="polite" class="sip-status">Inga ändringar än.</p>')
