@@ -319,3 +319,56 @@ def test_store_survives_a_database_restart(postgres_cluster, postgres_url):
         assert store.load_draft(p).data == {"chair": "efter"}
     finally:
         store.close()
+
+
+# --- codes ------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("weak", ["12345678", "AAAAAAAA", "qwertyui", "abcdefgh12", "9876543210", "ab-ab-ab-ab"])
+def test_easily_guessed_trainer_codes_are_refused(store, weak):
+    with pytest.raises(StoreError, match="lärarkod"):
+        store.create_course("KURS3", trainer_code=weak)
+
+
+def test_codes_are_kept_as_hmacs_with_the_installations_key(store):
+    import hashlib
+
+    from sipkurs.store.schema import CourseRow, ParticipantRow
+
+    p, secret = store.join("KURS1", "Bo", _variant)
+    with Session(store.engine) as s:
+        row = s.get(ParticipantRow, p.id)
+        course = s.get(CourseRow, "KURS1")
+    plain = hashlib.sha256(normalise_code(secret).encode()).hexdigest()
+    assert row.secret_hash != plain and course.trainer_hash != hashlib.sha256(b"LARAREKOD12").hexdigest()
+    again = Store(store.url)  # another server or kernel on the same database agrees on the key
+    assert again.resume("KURS1", secret).id == p.id and again.check_trainer("KURS1", "LARARE-KOD12")
+    again.close()
+
+
+def test_hashes_from_before_keys_still_open_and_are_upgraded(store):
+    import hashlib
+
+    from sipkurs.store.schema import ParticipantRow
+
+    p, secret = store.join("KURS1", "Bo", _variant)
+    plain = hashlib.sha256(normalise_code(secret).encode()).hexdigest()
+    with store.engine.begin() as conn:
+        conn.execute(update(ParticipantRow).where(ParticipantRow.id == p.id).values(secret_hash=plain))
+    assert store.resume("KURS1", secret).id == p.id
+    with Session(store.engine) as s:
+        assert s.get(ParticipantRow, p.id).secret_hash == store.hash(secret) != plain
+
+
+def test_the_key_file_is_the_owners_alone_and_the_environment_wins(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    monkeypatch.delenv("SIPKURS_SECRET", raising=False)
+    db = tmp_path / "k.db"
+    first = Store(f"sqlite:///{db}")
+    key = tmp_path / "k.db.nyckel"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    _, code = first.create_course("K", trainer_code="LARARE-KOD12")
+    monkeypatch.setenv("SIPKURS_SECRET", "en hemlighet för alla servrar")
+    other = Store(f"sqlite:///{db}")
+    assert other.hash("X") != first.hash("X") and not other.check_trainer("K", code)
+    first.close(), other.close()

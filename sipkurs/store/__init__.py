@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code
+from sipkurs.store.codes import MIN_TRAINER_CODE, Hasher, key_for, new_code, normalise_code
 from sipkurs.store.courses import CourseStore
 from sipkurs.store.db import ENV_DB, Base, StoreError, create_schema, default_url, make_engine, to_url
 from sipkurs.store.exercise import ExerciseStore
@@ -57,6 +57,7 @@ class Store(CourseStore, GroupStore, PlanStore, SubmissionStore, ExerciseStore, 
         self.url = url or default_url()
         self.engine = engine if engine is not None else make_engine(self.url)
         create_schema(self.engine)
+        self.hash = Hasher(key_for(self.url, self.setting, self.setting_once))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sipkurs.store.codes import MIN_TRAINER_CODE, code_hash, new_code, normalise_code, same_hash
+from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code, weak_trainer_code
 from sipkurs.store.db import StoreError
 from sipkurs.store.records import Course, Participant
 from sipkurs.store.schema import MAX_NAME, CourseRow, OwnerRow, ParticipantRow, SettingRow
@@ -60,8 +60,9 @@ class CourseStore:
         if not code or len(code) > 40:
             raise StoreError("kurskoden måste ha 1–40 tecken")
         trainer_code = trainer_code or new_code()
-        if len(normalise_code(trainer_code)) < MIN_TRAINER_CODE:
-            raise StoreError(f"lärarkoden måste ha minst {MIN_TRAINER_CODE} bokstäver eller siffror")
+        weak = weak_trainer_code(trainer_code)
+        if weak:
+            raise StoreError(f"{weak}; utan --trainer-code skapas en säker kod")
         for attempt in (1, 2):  # servers starting together may insert the same new course: then reopen it
             try:
                 with Session(self.engine) as s, s.begin():
@@ -69,11 +70,11 @@ class CourseStore:
                     if row is None:
                         row = CourseRow(
                             code=code, case_id=case_id, archetype=archetype, seed=seed,
-                            trainer_hash=code_hash(trainer_code),
+                            trainer_hash=self.hash(trainer_code),
                         )
                         s.add(row)
                     else:
-                        row.trainer_hash = code_hash(trainer_code)
+                        row.trainer_hash = self.hash(trainer_code)
                         if case_id or archetype:
                             row.case_id, row.archetype, row.seed = case_id, archetype, seed
                     s.flush()
@@ -94,7 +95,11 @@ class CourseStore:
             row = s.get(CourseRow, course_key(course_code))
             if row is None or len(normalise_code(trainer_code or "")) < MIN_TRAINER_CODE:
                 return False
-            return same_hash(row.trainer_hash, code_hash(trainer_code))
+            ok = self.hash.matches(row.trainer_hash, trainer_code)
+        if ok and row.trainer_hash != self.hash(trainer_code):  # a hash from before keys: replace it
+            with Session(self.engine) as s, s.begin():
+                s.get(CourseRow, row.code).trainer_hash = self.hash(trainer_code)
+        return ok
 
     def _trainer(self, course_code: str, trainer_code: str) -> str:
         """The course key, if the trainer code is right; otherwise a refusal."""
@@ -110,6 +115,15 @@ class CourseStore:
                 s.add(SettingRow(course=course_key(course), key=key, value=value))
             else:
                 row.value = value
+
+    def setting_once(self, key: str, value: str, course: str = "") -> None:
+        """Set a setting unless it is set already (several servers starting at once agree on the first)."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                if s.get(SettingRow, (course_key(course), key)) is None:
+                    s.add(SettingRow(course=course_key(course), key=key, value=value))
+        except IntegrityError:
+            pass
 
     def setting(self, key: str, course: str = "", default: str = "") -> str:
         with Session(self.engine) as s:
@@ -133,7 +147,7 @@ class CourseStore:
             s.execute(update(CourseRow).where(CourseRow.code == course.code).values(code=CourseRow.code))
             variant = s.scalar(select(func.count()).where(ParticipantRow.course == course.code)) or 0
             participant = self._add_participant(
-                s, course.code, name, code_hash(secret), scenario_for_variant(course, variant), variant
+                s, course.code, name, self.hash(secret), scenario_for_variant(course, variant), variant
             )
         return participant, secret
 
@@ -154,10 +168,11 @@ class CourseStore:
         """The participant with this personal code in this course, or None."""
         if not normalise_code(secret):
             return None
-        with Session(self.engine) as s:
-            row = s.scalar(select(ParticipantRow).where(ParticipantRow.secret_hash == code_hash(secret)))
+        with Session(self.engine) as s, s.begin():
+            row = s.scalar(select(ParticipantRow).where(ParticipantRow.secret_hash.in_(self.hash.candidates(secret))))
             if row is None or row.course != course_key(course_code):
                 return None
+            row.secret_hash = self.hash(secret)  # a hash from before keys is replaced (a no-op otherwise)
             return participant_record(row)
 
     def participant(self, participant_id: int) -> Participant | None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sipkurs.store.codes import code_hash, new_code, normalise_code
+from sipkurs.store.codes import new_code, normalise_code
 from sipkurs.store.courses import clean_name, course_key, participant_record
 from sipkurs.store.db import StoreError, now
 from sipkurs.store.records import Group, Participant, Seat, SeatInvite
@@ -70,7 +70,7 @@ class GroupStore:
                 Seat(
                     seat.id, seat.role, seat.participant_id, name, seat.chair,
                     online=bool(seen and seen >= horizon), code=seat.code if with_codes else None,
-                    code_opens=seat.participant_id is None or secret == code_hash(seat.code),
+                    code_opens=seat.participant_id is None or self.hash.matches(secret or "", seat.code),
                 )
                 for seat, name, secret, seen in seats
             ),
@@ -128,7 +128,7 @@ class GroupStore:
             with Session(self.engine) as s, s.begin():
                 seat = s.get(SeatRow, invite.seat.id)
                 participant = self._add_participant(
-                    s, invite.course, name, code_hash(seat.code), invite.group.scenario_id, 0
+                    s, invite.course, name, self.hash(seat.code), invite.group.scenario_id, 0
                 )
                 claimed = s.execute(
                     update(SeatRow)
@@ -177,12 +177,11 @@ class GroupStore:
             raise StoreError(f"platsen {seat_id} finns inte i kursen {course}")
         return seat
 
-    @staticmethod
-    def _vacate(s: Session, seat: SeatRow) -> None:
+    def _vacate(self, s: Session, seat: SeatRow) -> None:
         """Empty a seat. If its link was the leaver's personal code, the seat gets a new link."""
         if seat.participant_id is not None:
             person = s.get(ParticipantRow, seat.participant_id)
-            if person is not None and person.secret_hash == code_hash(seat.code):
+            if person is not None and self.hash.matches(person.secret_hash, seat.code):
                 seat.code = new_code()
         seat.participant_id = None
 
