@@ -178,9 +178,12 @@ class LivePlan:
                 listener.row_gone(self.gone[p])
         return not self.unsaved
 
-    def poll(self) -> list[FieldState]:
-        """Fetch what others wrote since the last poll; listeners hear of each change this page is not editing."""
-        if self.store.head_rev(self.owner_id) == self.rev:
+    def poll(self, *, notified: bool | None = None) -> list[FieldState]:
+        """Fetch what others wrote since the last poll; listeners hear of each change this page is not editing.
+        ``notified`` False (PostgreSQL said nothing changed) skips even the look at the head revision."""
+        if notified is False:
+            return []
+        if not notified and self.store.head_rev(self.owner_id) == self.rev:
             return []
         state = self.store.plan_state(self.participant, self.owner_id, since=self.rev)
         news: list[FieldState] = []
@@ -299,6 +302,10 @@ class LiveSync:
         self._last_edit = time.monotonic()
 
     def start(self) -> None:
+        from sipkurs.store.notify import ChangeListener
+
+        listener = ChangeListener(self.live.store.engine)
+        self.listener = listener if listener.active else None
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -312,6 +319,8 @@ class LiveSync:
         self._stopped = True
         if self._handle is not None:
             self._handle.cancel()
+        if self.listener is not None:
+            self.listener.close()
 
     def _run_thread(self) -> None:
         while not self._stopped:
@@ -340,7 +349,11 @@ class LiveSync:
             self._ticks += 1
             if self.due():
                 self.live.flush()
-            if self._ticks % self.poll_every == 0:
+            if self.listener is not None:
+                heard = self.listener.changed(self.live.owner_id)
+                if heard or heard is None or self._ticks % self.fallback_every == 0:
+                    self.live.poll(notified=True if heard else None)
+            elif self._ticks % self.poll_every == 0:
                 self.live.poll()
             now = time.monotonic()
             if now - self._beat >= self.heartbeat:

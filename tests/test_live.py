@@ -344,3 +344,25 @@ def test_the_group_cli_and_the_export_name_the_group_and_its_members(group_store
         assert exit_.value.code != 0
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_tells_a_listening_page_at_once(postgres_url):
+    from sipkurs.store.notify import ChangeListener
+
+    store = Store(postgres_url)
+    store.create_course("K", case_id="sjukskriven_utmattning", trainer_code=TRAINER)
+    group, people = _members(store, 2)
+    listener = ChangeListener(store.engine)
+    assert listener.active and listener.changed(group.owner_id) is False
+    a = LivePlan(store, people[0], group.owner_id)
+    a.load()
+    a.edit("chair", "Anna")
+    a.flush()
+    assert listener.changed(group.owner_id) is True and listener.changed(group.owner_id) is False
+    a.add_row("needs", {"text": "x"})
+    assert listener.changed(group.owner_id) is True
+    assert listener.changed(group.owner_id + 1000) is False
+    listener.close()
+    assert ChangeListener(Store("sqlite://").engine).changed(1) is None  # SQLite: nothing to hear, the page polls
+    store.close()

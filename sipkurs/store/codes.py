@@ -74,8 +74,11 @@ def key_for(url: str, read_setting, write_setting) -> bytes:
     secret = os.environ.get(ENV_SECRET, "")
     if secret:
         return hashlib.sha256(secret.encode()).digest()
-    if url.startswith("sqlite") and url.split("///", 1)[-1] not in ("", ":memory:"):
-        return _file_key(Path(url.split("///", 1)[-1] + ".nyckel"))
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        return _file_key(Path(parsed.database + ".nyckel"))
     stored = read_setting(KEY_SETTING)
     if not stored:
         write_setting(KEY_SETTING, secrets.token_hex(32))

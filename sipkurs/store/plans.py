@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from sipkurs import plandoc
 from sipkurs.store.db import StoreError, now
+from sipkurs.store.notify import announce
 from sipkurs.store.records import Draft, Edit, FieldState, Participant, PlanState, WriteResult
 from sipkurs.store.schema import GroupRow, LegacyDraftRow, PlanFieldRow, PlanHeadRow, SeatRow
 
@@ -145,6 +146,7 @@ class PlanStore:
                 if not changed:
                     s.rollback()
                     return result
+                announce(s, owner_id)
                 s.commit()
                 return WriteResult(rev, result.written, result.conflicts, result.row_gone)
             except BaseException:
@@ -186,6 +188,7 @@ class PlanStore:
             fields = {plandoc.row_key(table, row_id): plandoc.next_position(rows, table)}
             fields.update({plandoc.cell_key(table, row_id, c): v for c, v in (values or {}).items()})
             written = {}
+            announce(s, owner_id)
             for path, value in fields.items():
                 row = PlanFieldRow(owner_id=owner_id, path=path, value=value, rev=rev, author_id=participant.id,
                                    author=author, updated=now())
