@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code, weak_trainer_code
 from sipkurs.store.db import StoreError
 from sipkurs.store.records import Course, Participant
-from sipkurs.store.schema import MAX_NAME, CourseRow, OwnerRow, ParticipantRow, SettingRow
+from sipkurs.store.schema import MAX_NAME, CourseRow, OwnerRow, ParticipantRow, RemovedOwnerRow, SettingRow
 
 
 def _course(row: CourseRow) -> Course:
@@ -170,7 +170,7 @@ class CourseStore:
             return None
         with Session(self.engine) as s, s.begin():
             row = s.scalar(select(ParticipantRow).where(ParticipantRow.secret_hash.in_(self.hash.candidates(secret))))
-            if row is None or row.course != course_key(course_code):
+            if row is None or row.course != course_key(course_code) or s.get(RemovedOwnerRow, row.owner_id):
                 return None
             row.secret_hash = self.hash(secret)  # a hash from before keys is replaced (a no-op otherwise)
             return participant_record(row)

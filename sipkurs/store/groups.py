@@ -17,7 +17,7 @@ from sipkurs.store.codes import new_code, normalise_code
 from sipkurs.store.courses import clean_name, course_key, participant_record
 from sipkurs.store.db import StoreError, now
 from sipkurs.store.records import Group, Participant, Seat, SeatInvite
-from sipkurs.store.schema import MAX_NAME, GroupRow, OwnerRow, ParticipantRow, PresenceRow, SeatRow
+from sipkurs.store.schema import MAX_NAME, GroupRow, OwnerRow, ParticipantRow, PresenceRow, RemovedOwnerRow, SeatRow
 
 ONLINE_SECONDS = 20  # a page whose kernel has not said "still here" for this long counts as gone
 
@@ -87,7 +87,10 @@ class GroupStore:
     def groups(self, course_code: str, trainer_code: str) -> list[Group]:
         code = self._trainer(course_code, trainer_code)
         with Session(self.engine) as s:
-            rows = s.scalars(select(GroupRow).where(GroupRow.course == code).order_by(GroupRow.id)).all()
+            removed = select(RemovedOwnerRow.owner_id)
+            rows = s.scalars(
+                select(GroupRow).where(GroupRow.course == code, GroupRow.owner_id.not_in(removed)).order_by(GroupRow.id)
+            ).all()
             return [self._group(s, r, with_codes=True) for r in rows]
 
     def group_of(self, participant: Participant) -> Group | None:

@@ -187,3 +187,12 @@ def append_only(table, name: str) -> None:
 
 
 append_only(SubmissionRow.__table__, "submissions")
+
+
+class RemovedOwnerRow(Base):
+    """A participant or group the trainer removed (a test participant, a group formed by mistake). Their plan and
+    submissions stay in the database (submissions are history); they leave the overview, and their codes open nothing."""
+
+    __tablename__ = "removed_owners"
+    owner_id: Mapped[int] = mapped_column(ForeignKey("plan_owners.id"), primary_key=True)
+    removed: Mapped[dt.datetime] = mapped_column(DateTime, default=now)

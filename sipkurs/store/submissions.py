@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sipkurs.store.courses import participant_record
 from sipkurs.store.db import StoreError
 from sipkurs.store.records import OverviewRow, Participant, Submission
-from sipkurs.store.schema import GroupRow, ParticipantRow, PlanHeadRow, SeatRow, SubmissionRow
+from sipkurs.store.schema import GroupRow, ParticipantRow, PlanHeadRow, RemovedOwnerRow, SeatRow, SubmissionRow
 
 
 def _submission(row: SubmissionRow) -> Submission:
@@ -61,7 +61,10 @@ class SubmissionStore:
         code = self._trainer(course_code, trainer_code)
         rows: list[OverviewRow] = []
         with Session(self.engine) as s:
+            removed = set(s.scalars(select(RemovedOwnerRow.owner_id)).all())
             for g in s.scalars(select(GroupRow).where(GroupRow.course == code).order_by(GroupRow.id)).all():
+                if g.owner_id in removed:
+                    continue
                 members = s.execute(
                     select(ParticipantRow.display_name)
                     .join(SeatRow, SeatRow.participant_id == ParticipantRow.id)
@@ -73,7 +76,8 @@ class SubmissionStore:
                 select(ParticipantRow).where(ParticipantRow.course == code).order_by(ParticipantRow.id)
             ).all()
             for p in participants:
-                rows.append(self._row(s, "participant", p.id, p.display_name, p.scenario_id, p.owner_id))
+                if p.owner_id not in removed:
+                    rows.append(self._row(s, "participant", p.id, p.display_name, p.scenario_id, p.owner_id))
         return rows
 
     @staticmethod
@@ -91,6 +95,25 @@ class SubmissionStore:
             updated=head.updated if started else None, submissions=count, last_submitted=last,
             members=members, started=started,
         )
+
+    def remove(self, course_code: str, trainer_code: str, kind: str, id_: int) -> None:
+        """The trainer removes a participant or a group: out of the overview, seats emptied, codes no longer open.
+        Nothing is deleted: submitted versions are history, and the plan stays in the database."""
+        code = self._trainer(course_code, trainer_code)
+        with Session(self.engine) as s, s.begin():
+            row = s.get(ParticipantRow if kind == "participant" else GroupRow, id_)
+            if row is None or row.course != code:
+                raise StoreError(f"{'deltagaren' if kind == 'participant' else 'gruppen'} finns inte i kursen")
+            if s.get(RemovedOwnerRow, row.owner_id) is None:
+                s.add(RemovedOwnerRow(owner_id=row.owner_id))
+            seats = (select(SeatRow).where(SeatRow.participant_id == row.id) if kind == "participant"
+                     else select(SeatRow).where(SeatRow.group_id == row.id))
+            for seat in s.scalars(seats).all():
+                self._vacate(s, seat)
+
+    def is_removed(self, owner_id: int) -> bool:
+        with Session(self.engine) as s:
+            return s.get(RemovedOwnerRow, owner_id) is not None
 
     def trainer_plan(
         self, course_code: str, trainer_code: str, participant_id: int
