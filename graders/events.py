@@ -44,15 +44,24 @@ class EventContext:
 
     def title(self, scenario=None) -> str:
         """The event's title with the case's placeholders ({namn} …) filled from the scenario's person."""
-        if scenario is None or "{" not in self.event.title:
-            return self.event.title
-        from simulator.cases import person_values  # noqa: PLC0415
-        from simulator.texts import fill  # noqa: PLC0415
+        return _filled(self.event.title, scenario)
 
-        try:
-            return fill(self.event.title, person_values(scenario.person))
-        except (KeyError, ValueError, IndexError):
-            return self.event.title
+    def known(self, scenario=None) -> str:
+        """What the whole group has read about the event: its title, and its text unless it is private. Feedback may
+        repeat it (sipkurs.feedback does not count it as answer key)."""
+        return self.title(scenario) + ("" if self.event.private else "\n" + _filled(self.event.text, scenario))
+
+
+def _filled(text: str, scenario) -> str:
+    if scenario is None or "{" not in text:
+        return text
+    from simulator.cases import person_values  # noqa: PLC0415
+    from simulator.texts import fill  # noqa: PLC0415
+
+    try:
+        return fill(text, person_values(scenario.person))
+    except (KeyError, ValueError, IndexError):
+        return text
 
 
 _EMPTY = Plan()

@@ -184,6 +184,7 @@ def assess(data: dict, scenario=None, *, level: str = DEFAULT_LEVEL, submitted: 
     ``submitted=True`` shows answer-key content. ``events``: the delivered case events (graders.EventContext).
     """
     level = level if level in FEEDBACK_LEVELS else DEFAULT_LEVEL
+    events = [e for e in events if e.delivered]
     plan, problems = to_plan(data)
     if plan is None:
         return Feedback(score=None, problems=problems, level=level, submitted=submitted)
@@ -194,7 +195,8 @@ def assess(data: dict, scenario=None, *, level: str = DEFAULT_LEVEL, submitted: 
                         level=level, submitted=submitted)
     show_facit = level == "facit" and submitted
     hidden = () if show_facit or scenario is None else secrets(scenario)
-    plan_text = _plan_text(plan) if hidden else ""
+    # What the group already knows may be said again: its own plan, and the events it has read.
+    plan_text = (_plan_text(plan) + "".join(f"\n{e.known(scenario)}".casefold() for e in events)) if hidden else ""
     requirements = set(verdict_rules().requirements)
     items = []
     for r in report.results:

@@ -17,6 +17,9 @@ import yaml
 
 from eventkit import HANDLED, good_plan, revise_as_intended, sample_expectations
 from graders import EventContext, grade
+from graders.plan import Plan
+from sipkurs.feedback import FEEDBACK_LEVELS, assess
+from test_feedback_leaks import _leaks, _shown, full_generic_plan
 from graders.registry import rules
 from simulator.case_validation import validate_paths
 from simulator.cases import EventExpects
@@ -50,6 +53,12 @@ def _pairs() -> list[tuple[str, str, str]]:
     return sorted(library) + samples
 
 
+def case_event(source: str, case_id: str, event_id: str, variant: int):
+    """The event and a variant of its case, from the library or from the temporary copies."""
+    case = (load_library() if source == "bibliotek" else sample_cases())[case_id]
+    return next(e for e in case.events if e.id == event_id), case.variant(variant)
+
+
 def test_the_helper_knows_every_kind_of_expectation():
     assert HANDLED == set(EventExpects.model_fields)
     assert {r.expects for r in EVENT_RULES} == set(EventExpects.model_fields)
@@ -59,9 +68,7 @@ def test_the_helper_knows_every_kind_of_expectation():
 
 @pytest.mark.parametrize(("source", "case_id", "event_id"), _pairs())
 def test_event_rules_pass_on_the_revised_plan_and_fail_on_the_unrevised_one(source, case_id, event_id):
-    case = (load_library() if source == "bibliotek" else sample_cases())[case_id]
-    event = next(e for e in case.events if e.id == event_id)
-    scenario = case.variant(0)
+    event, scenario = case_event(source, case_id, event_id, variant=0)
     before = good_plan(scenario)
     after = revise_as_intended(before, event, scenario)
     delivered = [EventContext(event, before, NOW)]
@@ -81,3 +88,19 @@ def test_event_rules_pass_on_the_revised_plan_and_fail_on_the_unrevised_one(sour
     worse = {r.code: (plain[r.code], r.score) for r in revised.results
              if not r.event and r.family != "events" and r.score < plain[r.code] - 1e-9}
     assert worse == {}
+
+
+@pytest.mark.parametrize(("source", "case_id", "event_id"), _pairs())
+def test_event_feedback_gives_nothing_away_before_submission(source, case_id, event_id):
+    """The event rules keep to the layers: live feedback after the event names none of the case's answer key."""
+    event, scenario = case_event(source, case_id, event_id, variant=1)
+    data = full_generic_plan(scenario)
+    delivered = [EventContext(event, Plan.model_validate(data), NOW)]
+    known = delivered[0].known(scenario).casefold()  # the group read the event (the title, if it is private)
+    for level in FEEDBACK_LEVELS:
+        fb = assess(data, scenario, level=level, events=delivered)
+        assert any(i.event == event.id and i.open for i in fb.items)
+        assert [s for s in _leaks(_shown(fb), scenario, Plan.model_validate(data)) if s not in known] == [], level
+    report = grade(Plan.model_validate(data), scenario, events=delivered)
+    shown = " ".join(f"{r.message} {r.guided}" for r in report.results if r.event).casefold()
+    assert [s for s in _leaks(shown, scenario, Plan.model_validate(data)) if s not in known] == []

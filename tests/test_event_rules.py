@@ -115,6 +115,26 @@ def test_e001_is_not_satisfied_by_naming_the_organisation(model, scenario, stuff
     assert status(after, model, AF, scenario, "E001") == "fail"
 
 
+@pytest.mark.parametrize("sentence", [
+    " Filip har tagit tillbaka samtycket för Arbetsförmedlingen när det gäller läkarintyg.",
+    " AF ska inte längre få ta del av läkarintygen.",  # the abbreviation
+    " Läkarintyg lämnas inte till Arbetsförmedlingen.",
+    " Arbetsförmedlingen undantas från och med den 24 november.",
+])
+def test_e001_other_wordings_of_the_limit(model, scenario, sentence):
+    after = narrowed(model)
+    after["consent"]["scope"] = model["consent"]["scope"] + sentence
+    assert status(after, model, AF, scenario, "E001") == "pass", sentence
+
+
+def test_e001_struck_from_the_consent_without_a_word_is_partial(model, scenario):
+    after = narrowed(model)
+    after["consent"]["scope"] = ("Filip samtycker till att vårdcentralen, socialtjänsten, arbetsmarknadsenheten och "
+                                 "Försäkringskassan delar uppgifter om hälsa, arbete och ekonomi med varandra.")
+    r = judge(after, model, AF, scenario)[0]["E001"]
+    assert r.status == "partial" and "struken ur samtycket" in r.message
+
+
 def test_e001_a_copy_to_everyone_at_the_meeting_still_reaches_the_organisation(model, scenario):
     after = narrowed(model)
     after["distribution"] = model["distribution"]  # "alla som deltog i mötet": Lena Ström from AF took part
@@ -133,15 +153,13 @@ def test_e001_an_effort_that_still_sends_information_there_is_found(model, scena
     assert r.status == "partial" and "skickar intyget" in r.message
 
 
-def test_e001_a_private_event_names_the_organisation_only_from_the_guided_level(model, scenario):
+def test_e001_a_private_event_names_the_organisation_only_in_the_facit(model, scenario):
+    """The group shares one feedback panel: what only the affected role read is not repeated to the others."""
     r = judge(model, model, AF, scenario, private=True)[0]["E001"]
-    assert "Arbetsförmedlingen" not in r.message and "Arbetsförmedlingen" in r.guided
-    data = narrowed(model)
-    data["consent"]["scope"] = model["consent"]["scope"]
-    ctx = EventContext(event(AF, private=True), Plan.model_validate(model), NOW)
-    nudge = {i.code: i.message for i in assess(data, scenario, events=[ctx]).items if i.event}
-    guided = {i.code: i.message for i in assess(data, scenario, level="guided", events=[ctx]).items if i.event}
-    assert "Arbetsförmedlingen" not in nudge["E001"] and "Arbetsförmedlingen" in guided["E001"]
+    assert "Arbetsförmedlingen" not in r.message + r.guided and "Arbetsförmedlingen" in r.facit
+    assert "den verksamhet som händelsen gäller" in r.message
+    public = judge(model, model, AF, scenario)[0]["E001"]
+    assert "Arbetsförmedlingen" in public.message
 
 
 # --- E002 consent withdrawn --------------------------------------------------------------------------------------
@@ -157,7 +175,9 @@ def closed(model: dict, reason: str = "Filip har återkallat sitt samtycke och v
 
 def test_e002_passes_on_a_closure_with_date_and_the_withdrawal_as_reason(model, scenario):
     assert status(closed(model), model, CLOSED, scenario, "E002") == "pass"
-    for reason in ("Filip vill inte ha någon SIP längre och lämnade mötet.", "Samtycket drogs tillbaka av Filip den 24 november."):
+    for reason in ("Filip vill inte ha någon SIP längre och lämnade mötet.", "Samtycket drogs tillbaka av Filip den 24 november.",
+                   "Personen tackade nej till fortsatt SIP.", "Filip ville avsluta planen på mötet.",
+                   "Samtycke finns inte längre."):
         assert status(closed(model, reason), model, CLOSED, scenario, "E002") == "pass", reason
 
 
@@ -169,6 +189,8 @@ def test_e002_fails_on_the_unrevised_plan(model, scenario):
     ("Samtycke återkallat.", "partial"),  # two words: the date counts, the reason does not
     ("Planen avslutas nu efter mötet i dag.", "partial"),  # a reason, but not the withdrawal
     ("Samtycke samtycke plan avslut.", "partial"),  # keywords
+    ("Målen är nådda och planen avslutas.", "partial"),  # a good reason, but not this one
+    ("Filip flyttar och vill avsluta kontakten med socialtjänsten.", "partial"),  # one effort ends, not the plan
 ])
 def test_e002_keywords_or_another_reason_do_not_count(model, scenario, reason, expected):
     assert status(closed(model, reason), model, CLOSED, scenario, "E002") == expected
@@ -204,6 +226,9 @@ def with_effort_text(model: dict, added: str, index: int = 0) -> dict:
     " Kuratorn har slutat; från 1 februari tar Vera Nyberg över samtalen.",  # a new person by name
     " Kuratorn har slutat och samtalen pausas till 1 februari; under tiden ringer sjuksköterskan varannan vecka.",
     " Kuratorn har slutat, så en psykolog på vårdcentralen tar över samtalen i december.",  # a replacement, when
+    " Samtalen pausas i två månader tills en ny kurator börjar.",
+    " Ingen kurator finns förrän i februari; Filip kan ringa sjuksköterskan under tiden.",
+    " Kuratorn har slutat. Läkaren tar över samtalen tills vidare.",
 ])
 def test_e003_passes_on_a_new_person_a_replacement_or_a_gap_with_its_time(model, scenario, added):
     assert status(with_effort_text(model, added), model, VC, scenario, "E003") == "pass", added
@@ -225,16 +250,29 @@ def test_e003_fails_on_the_unrevised_plan(model, scenario):
     " Ersätts.",
     ".",  # a keystroke
     " Kuratorn slutar.",  # the event repeated: no one, nothing, no time
+    " Kuratorn slutar och samtalen pausas.",  # a gap, but for how long?
+    " Ny Person tar över.",  # keywords dressed as a name
 ])
 def test_e003_keywords_and_keystrokes_are_no_revision(model, scenario, added):
     assert status(with_effort_text(model, added), model, VC, scenario, "E003") == "fail"
 
 
-def test_e003_a_moved_date_without_a_word_is_no_revision(model, scenario):
+def test_e003_the_whole_effort_rewritten_counts_once_it_says_who_or_when(model, scenario):
+    rewritten = copy.deepcopy(model)
+    rewritten["efforts"][0]["what"] = "Samtal med ny kurator på vårdcentralen från 1 februari, varannan vecka."
+    assert status(rewritten, model, VC, scenario, "E003") == "pass"
+    rewritten["efforts"][0]["what"] = "Samtal med kurator på vårdcentralen om stress och sömn, varannan vecka. Ny kurator."
+    assert status(rewritten, model, VC, scenario, "E003") == "fail"
+
+
+def test_e003_a_moved_date_or_a_new_phone_number_is_no_revision(model, scenario):
+    phone = copy.deepcopy(model)
+    phone["contacts"][0]["reach"] = "telefon 010-111 11 11"
+    assert status(phone, model, VC, scenario, "E003") == "fail"
     after = copy.deepcopy(model)
     after["efforts"][0]["start"] = "2027-02-01"
     r = judge(after, model, VC, scenario)[0]["E003"]
-    assert r.status == "fail" and "har ändrats, men det står inte vem" in r.message
+    assert r.status == "fail" and "har ändrats, men ändringen säger inte vem" in r.message
 
 
 def test_e003_another_organisations_change_does_not_count(model, scenario):
@@ -286,6 +324,19 @@ def test_e005_passes_with_a_new_discharge_date_a_meeting_within_three_days_and_a
     assert status(effort, model, DISCHARGE, scenario, "E005") == "pass"
 
 
+def test_e005_the_fast_vardkontakt_as_contact_person_or_participant(model, scenario):
+    contact = discharged(model, "Sara Lind, vårdcentralen")
+    contact["contacts"].append({"organisation": "vardcentral", "name": "Eva Dal", "reach": "fast vårdkontakt, 010-1"})
+    assert status(contact, model, DISCHARGE, scenario, "E005") == "pass"
+    present = discharged(model, "Sara Lind, vårdcentralen")
+    present["established"], present["follow_up"]["date"] = "2026-12-03", "2027-01-18"  # a new SIP meeting
+    present["participants"].append({"organisation": "vardcentral", "name": "Eva Dal", "role": "fast vårdkontakt"})
+    assert status(present, model, DISCHARGE, scenario, "E005") == "pass"
+    elsewhere = discharged(model, "Sara Lind, vårdcentralen")
+    elsewhere["contacts"].append({"organisation": "socialtjanst_vuxen", "name": "Eva Dal", "reach": "fast vårdkontakt"})
+    assert status(elsewhere, model, DISCHARGE, scenario, "E005") == "partial"  # the kommun has no fast vårdkontakt
+
+
 def test_e005_fails_on_the_unrevised_plan_and_on_the_old_discharge_date(model, scenario):
     assert status(model, model, DISCHARGE, scenario, "E005") == "fail"
     before = copy.deepcopy(model)
@@ -334,7 +385,8 @@ def test_e006_fails_on_the_unrevised_plan_and_on_a_need_in_another_area(model, s
 
 
 @pytest.mark.parametrize("text", ["Behov av boende och vardag.", "Boende vardag behov behöver boende.",
-                                  "Inget behov av boende och vardag finns."])
+                                  "Inget behov av boende och vardag finns.",
+                                  "Filip behöver mer hjälp och stöd nu."])  # nothing about what he needs
 def test_e006_keywords_or_a_denied_need_do_not_count(model, scenario, text):
     assert status(with_need(model, text, effort=BOENDESTOD), model, HOUSING, scenario, "E006") == "fail"
 
@@ -374,3 +426,29 @@ def test_text_report_names_the_event(model, scenario):
     _, report = judge(model, model, SOONER, scenario, title="Ny inläggning")
     text = to_text(report, level="nudge")
     assert "Händelser" in text and "E004" in text and "Efter händelsen ”Ny inläggning”" in text
+
+
+def test_nbgrader_bridge_grades_the_events_family(model, scenario, tmp_path, capsys):
+    from graders.nbgrader_bridge import autograde
+
+    (tmp_path / "plan.json").write_text(json.dumps(narrowed(model)), encoding="utf-8")
+    (tmp_path / "scenario.yaml").write_text((PLANS / SCENARIO / "scenario.yaml").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    delivered = [EventContext(event(AF, title="Samtycket ändras"), Plan.model_validate(model), NOW)]
+    assert autograde("plan.json", 3, folder=tmp_path, family="events", events=delivered) == 3
+    assert "E001" in capsys.readouterr().out
+    assert autograde("plan.json", 3, folder=tmp_path, family="events") == 0
+    assert "inga händelser har kommit" in capsys.readouterr().out
+    (tmp_path / "plan.json").write_text(json.dumps(model), encoding="utf-8")
+    assert autograde("plan.json", 3, folder=tmp_path, family="events", events=delivered) == 0
+
+
+def test_k006_a_later_discharge_is_met_by_the_follow_up_within_three_days():
+    scenario = labelled_scenario("aldre_utskrivning-1-0")
+    plan = json.loads((PLANS / "aldre_utskrivning-1-0/utmarkt.json").read_text(encoding="utf-8"))
+    est = dt.date.fromisoformat(plan["established"])
+    plan["discharge_ready"] = (est + dt.timedelta(days=10)).isoformat()
+    plan["follow_up"]["date"] = (est + dt.timedelta(days=12)).isoformat()
+    assert grade(Plan.model_validate(plan), scenario).result("K006").status == "pass"
+    plan["follow_up"]["date"] = (est + dt.timedelta(days=20)).isoformat()
+    assert grade(Plan.model_validate(plan), scenario).result("K006").status == "partial"

@@ -6,8 +6,8 @@ carry new words beyond the rule's own keywords, a limit on consent must say no t
 it), a date must move the right way.
 
 Layers (graders.registry.Finding): ``detail`` names the event's organisation only when the event is not private
-(its text named it to the whole group); ``guided`` names it, and the need area; ``facit`` says what the revised plan
-should show.
+(its text named it to the whole group; the feedback the group shares never names what only the affected role read);
+``guided`` names the need area; ``facit`` says what the revised plan should show, with the organisation.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from graders.checks.common import excerpt, listing, quoted
 from graders.checks.legal import CONSENT_TERMS, NEED_ECHO, effort_ok
 from graders.context import Context
 from graders.events import EventContext
-from graders.matching import effort_candidates, efforts_of, organisations_named
+from graders.matching import STOP, effort_candidates, efforts_of, organisations_named
 from graders.plan import Plan
 from graders.registry import Finding, check
 from graders.substance import FILLER, Gap, denies, gap
@@ -45,11 +45,18 @@ def _named(ctx: Context, ev: EventContext, org_id: str) -> str:
 
 def _terms(words: list[str] | tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """Keyword phrases as lemma sequences ("ta över" → ("ta", "över"))."""
+    return _phrases(tuple(words))
+
+
+@lru_cache(maxsize=64)
+def _phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(lang.lemmas(w)) for w in words if lang.words(w))
 
 
-def _hits(lemma_seq: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> set[tuple[str, ...]]:
-    """The phrases a text holds: one-word phrases as a word of the same family, longer ones as consecutive lemmas."""
+@lru_cache(maxsize=16384)
+def _hits(lemma_seq: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> frozenset[tuple[str, ...]]:
+    """The phrases a text holds: one-word phrases as a word of the same family, longer ones as consecutive lemmas.
+    Cached: live feedback asks again for the same sentences."""
     found = set()
     lemma_set = frozenset(lemma_seq)
     for p in phrases:
@@ -58,12 +65,19 @@ def _hits(lemma_seq: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> s
                 found.add(p)
         elif any(lemma_seq[i:i + len(p)] == p for i in range(len(lemma_seq) - len(p) + 1)):
             found.add(p)
-    return found
+    return frozenset(found)
+
+
+def _takes_back(sentence: str) -> bool:
+    """'drar tillbaka', 'tog tillbaka' (the verb forms: the lemmatiser reads 'drogs' as the noun 'drog')."""
+    folded = {w.casefold() for w in lang.words(sentence)}
+    return "tillbaka" in folded and bool(folded & TAKE_BACK)
 
 
 def _restricts(sentence: str, params: dict) -> bool:
-    """A sentence that says no or sets a limit: a negation, or a word like 'utom', 'undantag', 'begränsa'."""
-    if any(w.casefold() in lang.NEGATIONS for w in lang.words(sentence)):
+    """A sentence that says no or sets a limit: a negation, a word like 'utom', 'undantag', 'begränsa', or a
+    consent taken back."""
+    if any(w.casefold() in lang.NEGATIONS for w in lang.words(sentence)) or _takes_back(sentence):
         return True
     return bool(_hits(lang.lemmas(sentence), _terms(params["restriction_words"])))
 
@@ -90,14 +104,20 @@ def _new_lemmas(old: str, added: str) -> frozenset[str]:
     return frozenset(x for x in lang.content(added) if x not in had and x not in FILLER)
 
 
-def _names(text: str) -> set[str]:
+@cache
+def _all_org_words() -> frozenset[str]:
+    return frozenset().union(*(_org_words(o.id) for o in load_catalogue().organisations))
+
+
+@lru_cache(maxsize=4096)
+def _names(text: str) -> frozenset[str]:
     """Full names in a text (two capitalised words in a row, not an organisation's words), lower case."""
-    orgs = frozenset().union(*(_org_words(o.id) for o in load_catalogue().organisations))
+    orgs = _all_org_words()
     out = set()
     for first, last in FULL_NAME.findall(text or ""):
         if not ({first.casefold(), last.casefold()} & orgs or {lang.lemma(first), lang.lemma(last)} & orgs):
             out.add(f"{first} {last}".casefold())
-    return out
+    return frozenset(out)
 
 
 # --- E001: consent narrowed --------------------------------------------------------------------------------------
@@ -162,13 +182,19 @@ def consent_excludes(ctx: Context, params: dict, ev: EventContext) -> Finding:
     said = any(says_no_to(s, org, params) for t in (c.scope, c.recorded) for s in _sentences(t))
     facit = (f"Samtycket ska säga att {name} inte längre får ta del av uppgifterna, och {name} ska inte längre få "
              "planen: stryk den ur sändlistan och ur allt som skickar uppgifter dit.")
-    guided = f"Det gäller {name}." if ev.event.private else ""
+    guided = ""
+    copies, sends = reaching(ctx.plan, org, params), sharing(ctx.plan, org, params)
     if not said:
         mentioned = any(org in organisations_named(s) for t in (c.scope, c.recorded) for s in _sentences(t))
+        old = ev.baseline.consent
+        was_named = any(org in organisations_named(s) for t in (old.scope, old.recorded) for s in _sentences(t))
+        if was_named and not mentioned and not copies and not sends:
+            # Struck from the list: the limit holds, but nobody reading the plan learns that consent changed.
+            return Finding(0.5, f"{who[:1].upper()}{who[1:]} är struken ur samtycket, men det står inte att "
+                                "samtycket har ändrats och vad de inte längre får ta del av.", guided, facit)
         detail = (f"Samtycket nämner {who} men säger inte att de inte längre får ta del av uppgifterna."
                   if mentioned else f"Samtycket säger inget om att {who} inte längre får ta del av uppgifterna.")
         return Finding(0.0, detail, guided, facit)
-    copies, sends = reaching(ctx.plan, org, params), sharing(ctx.plan, org, params)
     detail = []
     if copies:
         detail.append(f"Sändlistan skickar fortfarande planen dit ({quoted([excerpt(x, 40) for x in copies])}).")
@@ -188,11 +214,12 @@ def withdrawn(text: str, params: dict) -> bool:
         lemma_set = frozenset(seq)
         consent = any(lang.related(x, t) for x in lemma_set for t in CONSENT_TERMS)
         about_plan = bool(_hits(seq, _terms(params["plan_words"])))
-        takes_back = bool(_hits(seq, withdraw)) or ("tillbaka" in folded and bool(set(folded) & TAKE_BACK))
+        takes_back = bool(_hits(seq, withdraw)) or _takes_back(s)
         negated = any(w in lang.NEGATIONS for w in folded)
         if consent and (takes_back or negated):
             return True
-        if about_plan and (takes_back or (negated and "vilja" in lemma_set)):
+        wants_out = "vilja" in lemma_set and (negated or bool(_hits(seq, _terms(params["end_words"]))))
+        if about_plan and (takes_back or wants_out or "nej" in folded):  # "tackade nej till fortsatt SIP"
             return True
     return False
 
@@ -320,9 +347,8 @@ def revise(ctx: Context, params: dict, ev: EventContext) -> Finding:
         detail.append(f"Inget i delen för {who} (insatser, kontaktperson) har ändrats sedan händelsen.")
     if unclear:
         who = "den verksamhet som händelsen gäller" if private else names(unclear)
-        detail.append(f"Delen för {who} har ändrats, men det står inte vem som tar över, vem som ersätter eller hur "
-                      "länge det blir ett uppehåll.")
-    guided = f"Det gäller {names(untouched + unclear)}." if private else ""
+        detail.append(f"Delen för {who} har ändrats, men ändringen säger inte vem, vad eller hur länge.")
+    guided = ""
     facit = (f"Skriv i insatserna eller kontaktpersonen för {names(untouched + unclear)} vem som tar över (namn), "
              "vad som ersätter det som faller bort, eller att det blir ett uppehåll och till när, och vad personen "
              "gör under tiden.")
@@ -354,10 +380,16 @@ def _fast_contact(ctx: Context) -> bool:
         if "fast_vardkontakt" in efforts_of(e, ctx.catalogue) and effort_ok(ctx, e) and \
                 e.organisation in ctx.catalogue.effort("fast_vardkontakt").providers:
             return True
-    caller = ctx.plan.follow_up.called_by
+    providers = ctx.catalogue.effort("fast_vardkontakt").providers
+    p = ctx.plan
+    named = [(f"{c.name} {c.reach}", c.name) for c in p.contacts if c.organisation in providers]
+    named += [(f"{x.name} {x.role}", x.name) for x in p.participants if x.organisation in providers]
+    if any("fast_vardkontakt" in effort_candidates(text) and len(lang.words(name)) >= 2 for text, name in named):
+        return True  # a contact person or participant of the unit, by name, as fast vårdkontakt
+    caller = p.follow_up.called_by
     if "fast_vardkontakt" not in effort_candidates(caller):
         return False
-    return bool(_names(caller)) or any(lang.words(c.name) and _holds_name(caller, c.name) for c in ctx.plan.contacts)
+    return bool(_names(caller)) or any(lang.words(c.name) and _holds_name(caller, c.name) for c in p.contacts)
 
 
 @check("E005")
@@ -388,10 +420,11 @@ def discharge(ctx: Context, params: dict, ev: EventContext) -> Finding:
 
 
 # --- E006: a new need after the event ----------------------------------------------------------------------------
-@lru_cache(maxsize=64)
-def _responds(org_id: str, area: str) -> bool:
-    """Whether the organisation gives any effort in the area."""
-    return any(area in e.areas and org_id in e.providers for e in load_catalogue().efforts)
+@lru_cache(maxsize=256)
+def _responds(org_id: str, area: str, ages: tuple[int, int] | None) -> bool:
+    """Whether the organisation may respond to a need in the area (as the case rules judge it; K002 says more about
+    who gives which effort)."""
+    return org_id in load_catalogue().responders_for_area(area, ages)
 
 
 def _in_area(ctx: Context, need, area: str) -> bool:
@@ -408,8 +441,12 @@ def need_area(ctx: Context, params: dict, ev: EventContext) -> Finding:
     area_name = ctx.catalogue.area_by_id[area].name.lower()
     old = {n.id: n.text for n in ev.baseline.needs}
     echo = NEED_ECHO + tuple(lang.content(area_name))
+    ages = None
     if ctx.scenario is not None:
-        echo += (lang.lemma(ctx.scenario.person.given_name), lang.lemma(ctx.scenario.person.family_name))
+        person = ctx.scenario.person
+        echo += (lang.lemma(person.given_name), lang.lemma(person.family_name))
+        ages = (person.age, person.age)
+    vague = set(echo) | STOP  # "behöver mer hjälp" says nothing new about what the person needs
     fresh, thin = [], []
     for n in ctx.plan.needs:
         if not _in_area(ctx, n, area):
@@ -417,7 +454,7 @@ def need_area(ctx: Context, params: dict, ev: EventContext) -> Finding:
         before = old.get(n.id, "")
         if normal(before) == normal(n.text):
             continue
-        if len(_new_lemmas(before, _added(before, n.text)) - set(echo)) < params["min_new_words"]:
+        if len(_new_lemmas(before, _added(before, n.text)) - vague) < params["min_new_words"]:
             thin.append(n)
             continue
         if gap(n.text, echo, min_words=4, min_content=2) is not Gap.none or denies(n.text, rows=True):
@@ -435,7 +472,7 @@ def need_area(ctx: Context, params: dict, ev: EventContext) -> Finding:
         return Finding(0.0, detail, guided, facit)
     for n in fresh:
         linked = [e for e in ctx.plan.efforts if n.id in e.needs and effort_ok(ctx, e)]
-        if any(e.organisation and _responds(e.organisation, area) for e in linked):
+        if any(e.organisation and _responds(e.organisation, area, ages) for e in linked):
             return Finding(1.0)
     return Finding(0.5, "Det nya behovet har ingen insats kopplad till sig, av en verksamhet som kan svara på det.",
                    guided, facit)
