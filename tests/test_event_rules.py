@@ -275,6 +275,18 @@ def test_e003_a_moved_date_or_a_new_phone_number_is_no_revision(model, scenario)
     assert r.status == "fail" and "har ändrats, men ändringen säger inte vem" in r.message
 
 
+def test_e003_an_effort_struck_out_and_replaced_elsewhere(model, scenario):
+    moved = copy.deepcopy(model)
+    del moved["efforts"][0]  # the kurator's talks at the vårdcentral (need N1)
+    moved["efforts"].append({"id": "E9", "what": "Samtal hos psykiatrins behandlare i stället, varannan vecka från "
+                             "januari.", "organisation": "vuxenpsykiatri", "needs": ["N1"]})
+    assert status(moved, model, VC, scenario, "E003") == "pass"
+    dropped = copy.deepcopy(model)
+    del dropped["efforts"][0]
+    r = judge(dropped, model, VC, scenario)[0]["E003"]
+    assert r.status == "fail" and "har ändrats, men ändringen säger inte" in r.message
+
+
 def test_e003_another_organisations_change_does_not_count(model, scenario):
     after = with_effort_text(model, " Från 1 februari tar Vera Nyberg över.", index=6)  # socialtjänsten's effort
     assert status(after, model, VC, scenario, "E003") == "fail"

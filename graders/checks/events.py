@@ -296,6 +296,17 @@ def _revision(ctx: Context, before: Plan, before_text: str, org_id: str, params:
         if added:
             timed = dates or (old_row is None and bool(row.start or row.end))
             good |= _states_change(added, old_text, old_names, replace, pause, times, timed)
+    # An effort of the organisation struck out is a change; a new effort elsewhere for the same needs may say what
+    # replaces it ("Samtal på vuxenpsykiatrin i stället, från januari").
+    now_ids = {e.id for e in ctx.plan.efforts}
+    gone = [old_efforts[i] for i in old_ids if i not in now_ids]
+    if gone:
+        changed = True
+        needs = {n for e in gone for n in e.needs}
+        for e in ctx.plan.efforts:
+            if e.id not in old_efforts and (not needs or needs & set(e.needs)):
+                good |= _states_change(f"{e.what} {e.when}".strip(), "", old_names, replace, pause, times,
+                                       bool(e.start or e.end))
     return changed, good
 
 
