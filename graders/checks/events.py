@@ -39,7 +39,7 @@ def _short(ctx: Context, org_id: str) -> str:
 
 
 def _named(ctx: Context, ev: EventContext, org_id: str) -> str:
-    """The organisation by name when the event's text was for everyone; a private event keeps it to the guided layer."""
+    """The organisation by name when the event's text was for everyone; a private event keeps it to the facit."""
     return "den verksamhet som händelsen gäller" if ev.event.private else _short(ctx, org_id)
 
 
