@@ -116,14 +116,14 @@ def main() -> None:
     lives = {}
     runs = ((" i situationen", "situation", ()), (" i en insats", "insats", ()),
             (" i en insats efter tre händelser", "insats", delivered(before)))
-    for label, where, events in runs:
+    for run, (label, where, events) in enumerate(runs):
         draft_data = json.loads(json.dumps(data))
         live_times = []
         for i in range(TYPING):
             draft = json.loads(json.dumps(draft_data))
             if i % 2:  # every other pause: one more word typed (a new text there: the per-text caches miss)
                 field, key = (draft_data["efforts"][0], "what") if where == "insats" else (draft_data, "current_situation")
-                field[key] += f" {words[i % len(words)]}"
+                field[key] += f" {words[(i + 5 * run) % len(words)]}"  # each run types its own texts: no cache hits
                 draft = draft_data
             t0 = time.perf_counter()
             assess(draft, scenario, events=events)

@@ -71,7 +71,9 @@ def _cached_event_result(code: str, finding: Finding, event: str, title: str) ->
 def _event_results(ctx: Context, events: list[EventContext]) -> tuple[list[RuleResult], dict[str, list[EventContext]]]:
     """(Every event rule's results, in delivery order then code; the events each rule passed for, by code)."""
     out, passed = [], {}
-    event_rules = [r for r in rules() if r.is_event_rule]
+    event_rules = _event_rules()
+    if not events:
+        return list(_idle_event_results()), passed
     for ev in events:
         title = ev.title(ctx.scenario)
         for r in event_rules:
@@ -82,9 +84,27 @@ def _event_results(ctx: Context, events: list[EventContext]) -> tuple[list[RuleR
             if result.status == "pass":
                 passed.setdefault(r.code, []).append(ev)
     asked = {r.code for r in out}
-    out += [_result(r, Finding(None, "Gäller bara efter en händelse som kräver det.")) for r in event_rules
-            if r.code not in asked]
+    out += [_result(r, IDLE) for r in event_rules if r.code not in asked]
     return out, passed
+
+
+IDLE = Finding(None, "Gäller bara efter en händelse som kräver det.")
+
+
+@lru_cache(maxsize=1)
+def _plan_rules() -> tuple[Rule, ...]:
+    return tuple(r for r in rules() if not r.is_event_rule)
+
+
+@lru_cache(maxsize=1)
+def _event_rules() -> tuple[Rule, ...]:
+    return tuple(r for r in rules() if r.is_event_rule)
+
+
+@lru_cache(maxsize=1)
+def _idle_event_results() -> tuple[RuleResult, ...]:
+    """Every event rule not applicable: a plan graded without events (results are frozen, so shared)."""
+    return tuple(_result(r, IDLE) for r in _event_rules())
 
 
 def _judged_before(ctx: Context, results: list[RuleResult], passed: dict[str, list[EventContext]]) -> list[RuleResult]:
@@ -122,7 +142,7 @@ def grade(plan: Plan, scenario: Scenario | None = None, *, plan_name: str = "",
     event that expects what they grade (``events``: graders.events.EventContext, the plan as it was at delivery)."""
     ctx = Context(plan, scenario)
     results = [_result(r, NOT_APPLICABLE if r.family == "case" and scenario is None else r.check(ctx, r.params))
-               for r in rules() if not r.is_event_rule]
+               for r in _plan_rules()]
     graded = delivered(events)
     event_results, passed = _event_results(ctx, graded)
     if passed:
