@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from graders.plan import Plan
-from simulator.cases import CaseEvent, EventExpects
+from simulator.cases import VARIANT_SEPARATOR, CaseEvent, EventExpects
 from simulator.catalogue import load_catalogue
 from simulator.library import load_library
 from test_grading_cases import facit_plan
@@ -26,7 +26,7 @@ HANDLED = frozenset({"consent_excludes", "plan_closed", "revise", "follow_up_soo
 
 
 def case_of(scenario):
-    return load_library().get(scenario.id.partition("@")[0])
+    return load_library().get(scenario.id.partition(VARIANT_SEPARATOR)[0])
 
 
 def _role_orgs(scenario) -> list[str]:
