@@ -8,8 +8,10 @@ points must be the cell's LAST expression and nothing may reach stderr (NOTES.md
 
 The feedback (Swedish) is printed to stdout; the return value is the points, between 0 and ``max_points``.
 A missing or broken plan file gives 0 points and a one-line explanation, never an exception.
-With ``family="legal"`` (or formal, checklist, case, quality) a cell grades one family of rules, so the gradebook
-shows per family what a group missed. A plan missing a legal requirement is capped below the pass mark
+With ``family="legal"`` (or formal, checklist, case, quality, events) a cell grades one family of rules, so the
+gradebook shows per family what a group missed. The events family (rules after a case event, E…) counts only when
+the cell is given the delivered events (``events=[graders.EventContext(...)]``); a submission graded without them
+scores as before. A plan missing a legal requirement is capped below the pass mark
 (graders/data/rules.yaml, verdict); the family cells then scale their points by the same factor, so their sum stays
 capped too.
 
@@ -50,20 +52,21 @@ def family_points(report, family: str | None, max_points: float) -> float:
 
 
 def autograde(filename: str = "plan.json", max_points: float = 10, *, folder: str | Path | None = None,
-              scenario_id: str | None = None, family: str | None = None, level: str | None = None) -> float:
+              scenario_id: str | None = None, family: str | None = None, level: str | None = None,
+              events=()) -> float:
     """Read the plan file from the submission folder, grade it, print the feedback, return the points."""
     sink = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
         warnings.simplefilter("ignore")
         try:
-            return _grade(_find(filename, folder), max_points, scenario_id, family, feedback_level(level))
+            return _grade(_find(filename, folder), max_points, scenario_id, family, feedback_level(level), events)
         except Exception as exc:  # noqa: BLE001 - a test cell must never raise: that would be an error output
             print(f"Kunde inte bedöma planen: {' '.join(str(exc).split()) or type(exc).__name__}")
             return 0.0
 
 
 def _grade(path: Path, max_points: float, scenario_id: str | None, family: str | None = None,
-           level: str = "nudge") -> float:
+           level: str = "nudge", events=()) -> float:
     from graders import PlanFileError, grade, load_plan  # noqa: PLC0415
     from graders.render import to_text  # noqa: PLC0415
     from simulator.lookup import UnknownScenario, get_scenario  # noqa: PLC0415
@@ -80,10 +83,11 @@ def _grade(path: Path, max_points: float, scenario_id: str | None, family: str |
             scenario = get_scenario(sid, base_dir=None if scenario_id else path.parent)
         except UnknownScenario as exc:
             print(f"Fallet kunde inte hittas ({exc}); planen bedöms utan fallet.")
-    report = grade(plan, scenario, plan_name=path.name)
+    report = grade(plan, scenario, plan_name=path.name, events=events)
     print(to_text(report, families=None if family is None else [family], level=level), end="")
     if family is not None and family not in report.families:
-        print("Den här delen kunde inte bedömas (inget fall angivet).")
+        why = "inga händelser har kommit" if family == "events" else "inget fall angivet"
+        print(f"Den här delen kunde inte bedömas ({why}).")
     points = family_points(report, family, max_points)
     print(f"Poäng: {points:g} av {max_points:g}")
     return points

@@ -1,7 +1,11 @@
 """The rule registry: texts from data/rules.yaml, check functions registered in code under the same code.
 
-A rule's code is stable (ruff-like: L legal, F formal, C checklist, K case, Q quality). Texts are data so trainers can
-read and change them; ``rules()`` fails loudly if a text has no check or a check has no text.
+A rule's code is stable (ruff-like: L legal, F formal, C checklist, K case, Q quality, E events). Texts are data so
+trainers can read and change them; ``rules()`` fails loudly if a text has no check or a check has no text.
+
+Event rules (family "events") grade the revision after a delivered case event: each names in ``expects`` the field of
+the event's ``expects`` (simulator.cases.EventExpects) it grades, and its check also gets the event
+(graders.events.EventContext): ``check(ctx, params, event)``.
 """
 
 from __future__ import annotations
@@ -10,15 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-if TYPE_CHECKING:
-    from graders.context import Context
-
 DATA_DIR = Path(__file__).parent / "data"
-FAMILIES = ("legal", "formal", "checklist", "case", "quality")
+FAMILIES = ("legal", "formal", "checklist", "case", "quality", "events")
+EVENT_FAMILY = "events"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class Finding:
     facit: str = ""
 
 
-Check = Callable[["Context", dict[str, Any]], Finding]
+# check(ctx, params); event rules: check(ctx, params, event) with a graders.events.EventContext
+Check = Callable[..., Finding]
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,12 @@ class Rule:
     ok: str
     doc: str
     params: dict[str, Any] = field(default_factory=dict)
+    expects: str = ""  # event rules: the field of the event's expects this rule grades
     check: Check | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_event_rule(self) -> bool:
+        return self.family == EVENT_FAMILY
 
 
 _CHECKS: dict[str, Check] = {}
@@ -108,10 +116,25 @@ def rules() -> tuple[Rule, ...]:
     problems += [f"rule {c} has no check function" for c in codes if c not in _CHECKS]
     problems += [f"check {c} has no text in rules.yaml" for c in _CHECKS if c not in codes]
     problems += [f"rule {r['code']}: unknown family {r['family']}" for r in raw if r["family"] not in FAMILIES]
+    problems += _expects_problems(raw)
     if problems:
         raise ValueError("; ".join(problems))
     out = [Rule(**r, check=_CHECKS[r["code"]]) for r in raw]
     return tuple(sorted(out, key=lambda r: (FAMILIES.index(r.family), r.code)))
+
+
+def _expects_problems(raw: list[dict]) -> list[str]:
+    """Every event rule grades one field of EventExpects, and only event rules name one."""
+    from simulator.cases import EventExpects  # noqa: PLC0415
+
+    fields = set(EventExpects.model_fields)
+    out = []
+    for r in raw:
+        if r["family"] == EVENT_FAMILY and r.get("expects") not in fields:
+            out.append(f"rule {r['code']}: expects must be one of {sorted(fields)}")
+        elif r["family"] != EVENT_FAMILY and r.get("expects"):
+            out.append(f"rule {r['code']}: only event rules name expects")
+    return out
 
 
 def rule(code: str) -> Rule:

@@ -47,7 +47,8 @@ def to_text(report: Report, families: list[str] | None = None, level: str = "fac
             continue
         lines.append(f"{name}")
         for r in mine:
-            lines.append(f"  {_MARK[r.status]} {r.code} {r.title} [{STATUS_SV[r.status]}]")
+            after = f" (efter händelsen ”{r.event_title}”)" if r.event_title and r.status == "pass" else ""
+            lines.append(f"  {_MARK[r.status]} {r.code} {r.title} [{STATUS_SV[r.status]}]{after}")
             if r.status != "pass":
                 lines.append(f"      {r.message}")
                 if level in ("guided", "facit") and r.guided:

@@ -24,6 +24,8 @@ class RuleResult(BaseModel):
     source: str = ""
     guided: str = ""  # which area of the case is not covered (feedback level guided and up)
     facit: str = ""  # answer-key content: only after submission at the facit level, and for trainers
+    event: str = ""  # event rules: the id of the delivered event this result is about (one result per event)
+    event_title: str = ""  # and its title, for the feedback "after the event"
 
 
 class FamilyScore(BaseModel):
@@ -44,6 +46,7 @@ class Report(BaseModel):
     raw_score: float = Field(default=0.0, ge=0, le=1)  # the weighted total before the cap
     pass_mark: float = Field(default=0.7, ge=0, le=1)
     legal_missing: list[str] = Field(default_factory=list)  # codes of the legal requirements not met, in rule order
+    events: list[str] = Field(default_factory=list)  # ids of the delivered events graded, in delivery order
 
     @property
     def passed(self) -> bool:
@@ -62,11 +65,13 @@ class Report(BaseModel):
             return "Godkänd: planen uppfyller lagkraven och når godkäntgränsen."
         return f"Inte godkänd än: planen når inte godkäntgränsen ({round(self.pass_mark * 100)} %)."
 
-    def result(self, code: str) -> RuleResult:
+    def result(self, code: str, event: str | None = None) -> RuleResult:
+        """The result of rule ``code``; for an event rule graded for several events, the one for ``event`` (an
+        event id), or the first."""
         for r in self.results:
-            if r.code == code:
+            if r.code == code and (event is None or r.event == event):
                 return r
-        raise KeyError(code)
+        raise KeyError(code if event is None else f"{code} ({event})")
 
     @property
     def failing(self) -> list[RuleResult]:

@@ -1,7 +1,9 @@
 """The one place the app talks to the graders: raw form data in, feedback the UI can show out.
 
-``assess(data, scenario, level=..., submitted=...)`` validates the draft against the Plan model and grades it with
-``graders.grade``. The UI never applies a rule itself: it shows what this module returns.
+``assess(data, scenario, level=..., submitted=..., events=...)`` validates the draft against the Plan model and
+grades it with ``graders.grade``. The UI never applies a rule itself: it shows what this module returns.
+``events`` are the case events delivered to the participant or group (``graders.EventContext``, with the plan as it
+was at delivery): their rules (family Händelser) appear after the event, each item naming its event.
 
 Feedback levels (the trainer picks one per course, a self-study participant per session):
 
@@ -17,11 +19,12 @@ in a separate layer, and any sentence that still holds answer-key text (graders.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from graders import grade
+from graders import EventContext, grade
 from graders.answer_key import AnswerKey, answer_key, secrets
 from graders.plan import Plan
 from graders.registry import family_names, verdict_rules
@@ -48,6 +51,8 @@ class Item:
     weight: float = 1.0
     score: float = 0.0
     legal: bool = False  # one of the law's requirements that a passable plan cannot miss
+    event: str = ""  # an event rule's result: the id of the event it is about
+    event_title: str = ""
 
     @property
     def status_label(self) -> str:
@@ -171,24 +176,27 @@ def _plan_text(plan: Plan) -> str:
     return (plan.model_dump_json() + "\n" + "\n".join(picked)).casefold()
 
 
-def assess(data: dict, scenario=None, *, level: str = DEFAULT_LEVEL, submitted: bool = False) -> Feedback:
+def assess(data: dict, scenario=None, *, level: str = DEFAULT_LEVEL, submitted: bool = False,
+           events: Iterable[EventContext] = ()) -> Feedback:
     """Validate and grade a draft; never raises for anything a participant can type.
 
     ``level`` is one of FEEDBACK_LEVELS (an unknown level is treated as the default); only "facit" together with
-    ``submitted=True`` shows answer-key content.
+    ``submitted=True`` shows answer-key content. ``events``: the delivered case events (graders.EventContext).
     """
     level = level if level in FEEDBACK_LEVELS else DEFAULT_LEVEL
+    events = [e for e in events if e.delivered]
     plan, problems = to_plan(data)
     if plan is None:
         return Feedback(score=None, problems=problems, level=level, submitted=submitted)
     try:
-        report = grade(plan, scenario=scenario)  # the graders own every rule
+        report = grade(plan, scenario=scenario, events=events)  # the graders own every rule
     except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the participant their draft
         return Feedback(score=None, problems=[f"bedömningen misslyckades ({type(exc).__name__}); utkastet är sparat"],
                         level=level, submitted=submitted)
     show_facit = level == "facit" and submitted
     hidden = () if show_facit or scenario is None else secrets(scenario)
-    plan_text = _plan_text(plan) if hidden else ""
+    # What the group already knows may be said again: its own plan, and the events it has read.
+    plan_text = (_plan_text(plan) + "".join(f"\n{e.known(scenario)}".casefold() for e in events)) if hidden else ""
     requirements = set(verdict_rules().requirements)
     items = []
     for r in report.results:
@@ -196,7 +204,7 @@ def assess(data: dict, scenario=None, *, level: str = DEFAULT_LEVEL, submitted: 
         if hidden:
             message = _without_secrets(message, hidden, plan_text)
         items.append(Item(r.code, r.title, r.family, r.status, message, float(r.weight), float(r.score),
-                          r.code in requirements))
+                          r.code in requirements, r.event, r.event_title))
     return Feedback(
         score=float(report.score), items=items, report=report, level=level, submitted=submitted,
         empty=_is_empty(plan), verdict=report.verdict, passed=report.passed,

@@ -1,8 +1,9 @@
 """Random and mutated plans thrown at the loader and the grader: no crash, and bad input gets a clear error.
 
-Three tests, 10,000 examples in all (hypothesis, deadline off, cheap strategies).
+Four tests, 10,500 examples in all (hypothesis, deadline off, cheap strategies).
 """
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -10,10 +11,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graders import PlanFileError, Report, grade
+from graders import EventContext, PlanFileError, Report, grade
 from graders.planfile import parse_plan
 from graders.render import to_html, to_text
 from conftest import labelled_scenario
+from simulator.cases import CaseEvent
 
 PLANS = Path(__file__).parent / "data/plans"
 MODELS = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(PLANS.glob("*/utmarkt.json"))}
@@ -106,3 +108,26 @@ def test_random_objects_never_crash(data):
 @given(st.one_of(st.text(max_size=200), st.integers(0, 3000).map(lambda n: json.dumps(MODELS["sjukskriven-1-0"])[:n])))
 def test_random_or_truncated_text_gives_a_clear_error(text):
     _check(text, SCENARIOS["sjukskriven-1-0"])
+
+
+EVERY_KIND = CaseEvent(id="allt", title="<b>Allt</b> händer", text="x", expects={
+    "consent_excludes": "arbetsformedlingen", "revise": ["vardcentral", "socialtjanst_vuxen"], "follow_up_sooner": True,
+    "discharge": True, "need_area": "boende"})
+CLOSING = CaseEvent(id="slut", title="Samtycket dras tillbaka", text="x", expects={"plan_closed": True})
+NOW = dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC)
+
+
+@settings(max_examples=500, **SETTINGS)
+@given(mutated(), mutated())
+def test_event_rules_never_crash_on_mutated_plans_before_and_after(after, before):
+    sid, data = after
+    try:
+        plan, old = parse_plan(json.dumps(data, ensure_ascii=False)), parse_plan(json.dumps(before[1], ensure_ascii=False))
+    except PlanFileError:
+        return
+    events = [EventContext(EVERY_KIND, old, NOW), EventContext(CLOSING, old, NOW), EventContext(EVERY_KIND, None, NOW)]
+    for report in (grade(plan, SCENARIOS[sid], events=events), grade(plan, events=events)):
+        assert 0 <= report.score <= 1
+        mine = [r for r in report.results if r.event]
+        assert len(mine) == 11 and {r.status for r in mine} <= {"pass", "partial", "fail"}
+        assert "<b>Allt" not in to_html(report, plan)

@@ -1,3 +1,3 @@
 """The check functions, one module per rule family; importing this package registers them all."""
 
-from graders.checks import case, checklist, formal, legal, quality  # noqa: F401
+from graders.checks import case, checklist, events, formal, legal, quality  # noqa: F401

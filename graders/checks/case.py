@@ -223,7 +223,12 @@ def discharge_deadline(ctx: Context, params: dict) -> Finding:
         return Finding(0.0, "Datum för upprättande saknas.")
     days = (p.established - p.discharge_ready).days
     if days < 0:
-        return Finding(0.5, "Planen är daterad före utskrivningsklar; kontrollera datumen.")
+        # Ready for discharge after the plan was made (a new admission): the SIP for that discharge is the next meeting.
+        fu = p.follow_up.date
+        if fu is not None and 0 <= (fu - p.discharge_ready).days <= params["max_days"]:
+            return Finding(1.0)
+        return Finding(0.5, "Planen är daterad före utskrivningsklar, och ingen uppföljning ligger inom "
+                            f"{params['max_days']} dagar efter; kontrollera datumen.")
     if days > params["max_days"]:
         return Finding(0.0, f"Planen upprättades {days} dagar efter utskrivningsklar (högst {params['max_days']}).")
     return Finding(1.0)
