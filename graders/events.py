@@ -47,9 +47,16 @@ class EventContext:
         return _filled(self.event.title, scenario)
 
     def known(self, scenario=None) -> str:
-        """What the whole group has read about the event: its title, and its text unless it is private. Feedback may
-        repeat it (sipkurs.feedback does not count it as answer key)."""
-        return self.title(scenario) + ("" if self.event.private else "\n" + _filled(self.event.text, scenario))
+        """What the whole group has read about the event: its title, whom it concerns (every member's notice says
+        so), and its text unless it is private. Feedback may repeat it (sipkurs.feedback does not count it as answer
+        key)."""
+        from simulator.catalogue import load_catalogue  # noqa: PLC0415
+
+        cat = load_catalogue()
+        concerns = [f"{cat.organisation(a).name} {cat.organisation(a).short}" for a in self.event.affects
+                    if a in cat.organisation_by_id]
+        text = "" if self.event.private else "\n" + _filled(self.event.text, scenario)
+        return self.title(scenario) + text + ("\n" + "\n".join(concerns) if concerns else "")
 
 
 def _filled(text: str, scenario) -> str:

@@ -120,22 +120,26 @@ def changes(before: dict, after: dict) -> list[Change]:
     return out
 
 
-def _statuses(data: dict, scenario) -> dict[str, tuple[str, str]]:
-    fb = assess(data or {}, scenario)
-    return {i.code: (i.title, i.status_label) for i in fb.items}
+def _statuses(data: dict, scenario, events=()) -> dict[str, tuple[str, str]]:
+    fb = assess(data or {}, scenario, events=events)
+    return {f"{i.code}:{i.event or ''}": (i.title + (f" (efter ”{i.event_title}”)" if i.event else ""), i.status_label)
+            for i in fb.items}
 
 
-def shifts(before: dict, after: dict, scenario) -> list[RuleShift]:
-    """The rules whose verdict changed between two versions of a plan."""
-    a, b = _statuses(before, scenario), _statuses(after, scenario)
-    return [RuleShift(code, b[code][0], a[code][1], b[code][1]) for code in b if code in a and a[code][1] != b[code][1]]
+def shifts(before: dict, after: dict, scenario, events_before=(), events_after=()) -> list[RuleShift]:
+    """The rules whose verdict changed between two versions of a plan (event rules judged with the events that had
+    come by then: a rule that only applies after an event shows as turning from not applicable)."""
+    a, b = _statuses(before, scenario, events_before), _statuses(after, scenario, events_after)
+    return [RuleShift(key.split(":")[0], b[key][0], a[key][1], b[key][1])
+            for key in b if key in a and a[key][1] != b[key][1]]
 
 
 # --- building the debrief -----------------------------------------------------------------------------------------
 def _summary(store: Store, group: Group) -> GroupSummary:
     draft = store._draft(group.owner_id)
     data = draft.data if draft else {}
-    fb = assess(data, cases.scenario(group.scenario_id))
+    events = exercise.event_contexts(store.deliveries(group.owner_id), group.scenario_id)
+    fb = assess(data, cases.scenario(group.scenario_id), events=events)
     report = fb.report
     names = dict(_family_names())
     state = store.exercise(group.owner_id)
@@ -167,23 +171,33 @@ def timeline(store: Store, group: Group) -> list[Moment]:
     snapshots = list(state.snapshots)
     moments: list[Moment] = []
     previous: dict = {}
+    deliveries = store.deliveries(group.owner_id)
+    previous, previous_at = {}, None
     for snap in snapshots:
         title = phases[snap.phase_index].title if snap.phase_index < len(phases) else snap.phase_id
+        before_events = exercise.event_contexts(deliveries, group.scenario_id, until=previous_at) if previous_at else []
         moments.append(Moment(
             "phase", snap.ended, f"Slut på {title}",
             f"Fasen pågick {local_time(snap.started):%H:%M}–{local_time(snap.ended):%H:%M}." if snap.started else "",
-            tuple(changes(previous, snap.data)), tuple(shifts(previous, snap.data, scenario)),
+            tuple(changes(previous, snap.data)),
+            tuple(shifts(previous, snap.data, scenario, before_events,
+                         exercise.event_contexts(deliveries, group.scenario_id, until=snap.ended))),
         ))
-        previous = snap.data
+        previous, previous_at = snap.data, snap.ended
     members = sum(1 for s in group.seats if s.participant_id)
-    for d in store.deliveries(group.owner_id):
+    for d in deliveries:
         if d.status != "delivered":
             continue
-        later = [s.data for s in snapshots if s.ended > d.delivered_at]
-        after = later[0] if later else now_data
+        later = [s for s in snapshots if s.ended > d.delivered_at]
+        after = later[0].data if later else now_data
+        until = later[0].ended if later else None
+        # Before: the plan as the event found it, already judged against the event (what it asked of the group).
+        earlier = exercise.event_contexts(deliveries, group.scenario_id, until=d.delivered_at)
         moments.append(Moment(
             "event", d.delivered_at, f"Händelse: {d.title}", d.text,
-            tuple(changes(d.before or {}, after)), tuple(shifts(d.before or {}, after, scenario)),
+            tuple(changes(d.before or {}, after)),
+            tuple(shifts(d.before or {}, after, scenario, earlier,
+                         exercise.event_contexts(deliveries, group.scenario_id, until=until))),
             f"{len(d.acks)} av {members} har läst",
         ))
     return sorted(moments, key=lambda m: m.at or dt.datetime.min)

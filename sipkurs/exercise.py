@@ -158,3 +158,28 @@ def trainer_status(store: Store, owner_id: int, member_count: int) -> list[Event
         EventStatus(d, member_count, len(d.acks), store.changed_since(owner_id, d.rev_at_delivery))
         for d in store.deliveries(owner_id)
     ]
+
+
+def event_contexts(deliveries: list[Delivery], scenario_id: str, until=None) -> list:
+    """The delivered case events as the graders judge a revision: the event, the plan when it came, and when.
+    The trainer's own events have no expectations and are left out; ``until`` keeps those delivered by then."""
+    from graders import EventContext
+    from graders.plan import Plan
+    from pydantic import ValidationError
+
+    case, _ = _case(scenario_id)
+    if case is None:
+        return []
+    by_id = {e.id: e for e in case.events}
+    out = []
+    for d in deliveries:
+        if d.status != "delivered" or d.custom or d.event_id not in by_id:
+            continue
+        if until is not None and d.delivered_at > until:
+            continue
+        try:
+            before = Plan.model_validate(d.before) if d.before else None
+        except ValidationError:
+            before = None
+        out.append(EventContext(by_id[d.event_id], before, d.delivered_at))
+    return out

@@ -27,6 +27,7 @@ class DraftSession:
         self.live = LivePlan(store, participant, self.owner_id, self.author)
         self.last_feedback: Feedback | None = None
         self.submitted = bool(self.submissions())
+        self._events = None
         self._settings = (self.level, self.submitted)
 
     @property
@@ -123,12 +124,19 @@ class DraftSession:
     def refresh_settings(self) -> bool:
         """Re-read what the feedback depends on besides the plan; True if it changed."""
         self.submitted = self.submitted or bool(self.submissions())
-        settings = (self.level, self.submitted)
+        self._events = None
+        settings = (self.level, self.submitted, len(self.events()))
         changed, self._settings = settings != self._settings, settings
         return changed
 
+    def events(self) -> list:
+        """The case's events this plan has received, for the event rules (fetched again on every refresh)."""
+        if self._events is None:
+            self._events = exercise.event_contexts(self.store.deliveries(self.owner_id), self.scenario_id)
+        return self._events
+
     def feedback(self) -> Feedback:
-        fb = assess(self.plan_data(), self.scenario, level=self.level, submitted=self.submitted)
+        fb = assess(self.plan_data(), self.scenario, level=self.level, submitted=self.submitted, events=self.events())
         self.last_feedback = fb
         if not self.live.unsaved:  # the trainer's overview shows the grading of what is in the store
             try:
@@ -153,7 +161,7 @@ class DraftSession:
         previous = self.submissions()
         if previous and _same_plan(previous[-1].data, data):
             return previous[-1], False
-        fb = assess(data, self.scenario)
+        fb = assess(data, self.scenario, events=self.events())
         submission = self.store.submit(
             self.participant, data, score=fb.score, missed=missed_rules(fb), owner_id=self.owner_id
         )

@@ -35,7 +35,10 @@ def model() -> dict:
 
 
 def event(expects: dict, *, private: bool = False, title: str = "Något har hänt") -> CaseEvent:
-    return CaseEvent(id="handelse", title=title, text="Text till de berörda.", private=private, expects=expects)
+    """An event that, like the library's, names the organisations it is about among the roles it affects."""
+    orgs = [o for o in (expects.get("consent_excludes"), *expects.get("revise", ())) if o]
+    return CaseEvent(id="handelse", title=title, text="Text till de berörda.", private=private, expects=expects,
+                     affects=tuple(orgs))
 
 
 def judge(after: dict, before: dict, expects: dict, scenario, **kw):

@@ -201,3 +201,27 @@ def test_debrief_exports_and_diffs(course):
     assert data["groups"][0]["name"] == "Grupp 1" and data["timeline"]
     assert debrief.to_pdf(d).startswith(b"%PDF-")
     assert isinstance(d.timeline[0].at, dt.datetime)
+
+
+def test_an_event_rule_turns_from_failing_to_passing_when_the_plan_is_revised(course):
+    store, group, people, _ = course
+    store.advance_group_phase("K", TRAINER, group.id, exercise.phase_ids(group.scenario_id))
+    session = DraftSession(store, people["personen"])
+    session.live.load()
+    session.live.edit("consent.scope", "Vårdcentralen, Försäkringskassan och Arbetsförmedlingen får ta del av läkarintygen.")
+    session.live.flush()
+    assert not [i for i in session.feedback().items if i.family == "events" and i.event]  # no event yet
+    store.publish_event("K", TRAINER, [group.id], minute=None,
+                        **exercise.event_payload(group.scenario_id, "samtycke_begransas"))
+    session.refresh_settings()
+    [rule] = [i for i in session.feedback().items if i.event == "samtycke_begransas"]
+    assert rule.code == "E001" and rule.status == "fail"
+    session.live.edit("consent.scope", "Vårdcentralen och Försäkringskassan får ta del av läkarintygen. Från och med "
+                                       "nu får Arbetsförmedlingen inte ta del av läkarintygen eller planen.")
+    session.live.flush()
+    [rule] = [i for i in session.feedback().items if i.event == "samtycke_begransas"]
+    assert rule.status == "pass"
+    d = debrief.build(store, "K", TRAINER, group.id)
+    [moment] = [m for m in d.timeline if m.kind == "event"]
+    [shift] = [s for s in moment.shifts if s.code == "E001"]
+    assert (shift.before, shift.after) == ("saknas", "godkänd") and "efter ”Samtycket ändras”" in shift.title

@@ -39,8 +39,12 @@ def _short(ctx: Context, org_id: str) -> str:
 
 
 def _named(ctx: Context, ev: EventContext, org_id: str) -> str:
-    """The organisation by name when the event's text was for everyone; a private event keeps it to the facit."""
-    return "den verksamhet som händelsen gäller" if ev.event.private else _short(ctx, org_id)
+    """The organisation by name only when the whole group already knows it is concerned: the event is not private
+    and names it (among the roles it affects, or in its text). Otherwise which organisation is the answer key's."""
+    org = ctx.catalogue.organisation(org_id)
+    text = f"{ev.event.title} {ev.event.text}".casefold()
+    told = org_id in ev.event.affects or org.name.casefold() in text or org.short.casefold() in text
+    return _short(ctx, org_id) if told and not ev.event.private else "den verksamhet som händelsen gäller"
 
 
 def _terms(words: list[str] | tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -178,15 +182,17 @@ def sharing(plan: Plan, org_id: str, params: dict) -> list[str]:
 def consent_excludes(ctx: Context, params: dict, ev: EventContext) -> Finding:
     org = ev.expects.consent_excludes
     who, name = _named(ctx, ev, org), _short(ctx, org)
-    c = ctx.plan.consent
-    said = any(says_no_to(s, org, params) for t in (c.scope, c.recorded) for s in _sentences(t))
+    c, old = ctx.plan.consent, ev.baseline.consent
+    before = {normal(s) for t in (old.scope, old.recorded) for s in _sentences(t)}
+    # Only a sentence written since the event counts: a limit the plan had before is not the change.
+    said = any(says_no_to(s, org, params) and normal(s) not in before for t in (c.scope, c.recorded)
+               for s in _sentences(t))
     facit = (f"Samtycket ska säga att {name} inte längre får ta del av uppgifterna, och {name} ska inte längre få "
              "planen: stryk den ur sändlistan och ur allt som skickar uppgifter dit.")
     guided = ""
     copies, sends = reaching(ctx.plan, org, params), sharing(ctx.plan, org, params)
     if not said:
         mentioned = any(org in organisations_named(s) for t in (c.scope, c.recorded) for s in _sentences(t))
-        old = ev.baseline.consent
         was_named = any(org in organisations_named(s) for t in (old.scope, old.recorded) for s in _sentences(t))
         if was_named and not mentioned and not copies and not sends:
             # Struck from the list: the limit holds, but nobody reading the plan learns that consent changed.
@@ -351,14 +357,12 @@ def revise(ctx: Context, params: dict, ev: EventContext) -> Finding:
     if not untouched and not unclear:
         return Finding(1.0)
     names = lambda ids: listing([_short(ctx, o) for o in ids])  # noqa: E731
-    private = ev.event.private
+    told = lambda ids: listing(list(dict.fromkeys(_named(ctx, ev, o) for o in ids)))  # noqa: E731 - what the group knows
     detail = []
     if untouched:
-        who = "den verksamhet som händelsen gäller" if private else names(untouched)
-        detail.append(f"Inget i delen för {who} (insatser, kontaktperson) har ändrats sedan händelsen.")
+        detail.append(f"Inget i delen för {told(untouched)} (insatser, kontaktperson) har ändrats sedan händelsen.")
     if unclear:
-        who = "den verksamhet som händelsen gäller" if private else names(unclear)
-        detail.append(f"Delen för {who} har ändrats, men ändringen säger inte vem, vad eller hur länge.")
+        detail.append(f"Delen för {told(unclear)} har ändrats, men ändringen säger inte vem, vad eller hur länge.")
     guided = ""
     facit = (f"Skriv i insatserna eller kontaktpersonen för {names(untouched + unclear)} vem som tar över (namn), "
              "vad som ersätter det som faller bort, eller att det blir ett uppehåll och till när, och vad personen "
