@@ -121,15 +121,32 @@ def test_phases_events_acknowledgements_and_the_debrief(chromium, server):
     assert "pausad" in trainer.locator("tr", has_text="Samtycket ändras").inner_text()
     assert fia.page.locator(".sip-event h4", has_text="Samtycket ändras").count() == 0
 
+    # The case's event about consent: its rule fails until the group revises the plan, then passes.
+    trainer.get_by_label("Vid minut av fasen (tomt: nu)").fill("")
+    trainer.get_by_role("button", name="Skicka händelsen").click()  # "Samtycket ändras", now
+    trainer.get_by_text("Händelsen är skickad.").wait_for()
+    per.page.get_by_role("tab", name="Återkoppling").click()
+    rule = per.page.locator(".sip-family li", has_text="Det ändrade samtycket står i planen och följs")
+    rule.first.wait_for(timeout=30_000)
+    assert "fail" in rule.first.get_attribute("class")
+    per.page.get_by_label("Vilken information, till vilka").fill(
+        "Vårdcentralen och Försäkringskassan får ta del av läkarintygen. Från och med nu får Arbetsförmedlingen "
+        "inte ta del av läkarintygen eller planen."
+    )
+    per.page.locator(".sip-family li.pass", has_text="Det ändrade samtycket står i planen och följs").wait_for(timeout=15_000)
+
     # The phase ends (a snapshot); the debrief shows the timeline with the plan's changes, without codes or links.
     trainer.get_by_role("button", name="Starta eller gå till nästa fas").click()
     trainer.get_by_text("Fasen är bytt.").wait_for()
     trainer.get_by_role("tab", name="Genomgång").click()
     trainer.get_by_role("button", name="Visa på projektorn").click()
+    trainer.get_by_role("button", name="Tillbaka till utbildarens sida").wait_for()
+    trainer.locator("code.sip-link").first.wait_for(state="detached")  # the rest of the page is gone, not hidden
     body = trainer.locator(".sip-debrief")
     body.get_by_text("Tidslinje: Grupp 1").wait_for()
     text = body.inner_text()
     assert "Händelse: Kuratorn slutar" in text and "Mötesledare" in text and "Slut på" in text
+    assert "Det ändrade samtycket står i planen och följs (efter ”Samtycket ändras”): saknas → godkänd" in text
     assert TRAINER_CODE not in trainer.content() and "kod=" not in trainer.content()
     assert serious_violations(trainer) == []
     assert serious_violations(fia.page) == []
