@@ -14,12 +14,28 @@ from urllib.parse import parse_qs
 
 import ipywidgets as w
 
+from html import escape
+
+from markupsafe import Markup
+
 from sipkurs.templating import initial_capital, render
 from sipkurs.ui import on_enter
 from sipkurs.ui.style import STYLE
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 10
+
+
+def sort_rows(rows, key: str) -> list:
+    """Groups first, then participants, each in the chosen order."""
+    orders = {
+        "name": lambda r: r.display_name.casefold(),
+        "score": lambda r: (r.score is None, r.score or 0),
+        "updated": lambda r: -(r.updated.timestamp() if r.updated else 0),
+        "submitted": lambda r: (r.submissions > 0, r.display_name.casefold()),
+    }
+    order = orders.get(key, orders["name"])
+    return sorted(rows, key=lambda r: (r.kind != "group", order(r)))
 
 
 def most_missed(rows, top: int = 5) -> list[tuple[str, int]]:
@@ -126,6 +142,23 @@ class TrainerApp:
         )
         self.level.observe(lambda _c: self.set_level(), names="value")
         self.level_status = w.HTML('<div aria-live="polite"></div>')
+        self.sort = w.Dropdown(options=[("Namn", "name"), ("Poäng, lägst först", "score"), ("Senast sparat", "updated"),
+                                        ("Inlämnade sist", "submitted")], description="Sortera efter", layout=full)
+        self.sort.observe(lambda _c: self.render(), names="value")
+        self.plan_choice = w.Dropdown(description="Plan", layout=full)
+        self.view_button = w.Button(description="Visa planen", icon="eye")
+        self.download_button = w.Button(description="Ladda ner planen (PDF, HTML, JSON)", icon="download")
+        self.zip_button = w.Button(description="Ladda ner alla planer (ZIP)", icon="archive")
+        self.summary_button = w.Button(description="Sammanställning (CSV och diagram)", icon="bar-chart")
+        self.remove_button = w.Button(description="Ta bort …", icon="trash")
+        self.confirm = w.HBox()
+        self.view_button.on_click(lambda _b: self.view_plan())
+        self.download_button.on_click(lambda _b: self.download_plan())
+        self.zip_button.on_click(lambda _b: self.download_all())
+        self.summary_button.on_click(lambda _b: self.download_summary())
+        self.remove_button.on_click(lambda _b: self.ask_remove())
+        self.plan_view = w.HTML()
+        self.plan_downloads = w.HTML()
         self.refresh = w.Button(description="Uppdatera nu", icon="refresh")
         self.refresh.on_click(lambda _b: self.render())
         from sipkurs.ui.debrief_view import DebriefView
@@ -133,7 +166,12 @@ class TrainerApp:
 
         self.exercise = ExerciseControls(self)
         self.debrief = DebriefView(self)
-        overview = w.VBox([self.level, self.level_status, self.overview])
+        overview = w.VBox([
+            self.level, self.level_status, self.sort, self.overview,
+            w.HTML("<h3>En plan eller alla</h3>"), self.plan_choice,
+            w.HBox([self.view_button, self.download_button, self.remove_button]), self.confirm,
+            w.HBox([self.zip_button, self.summary_button]), self.plan_downloads, self.plan_view,
+        ])
         groups = w.VBox([
             w.HTML(
                 "<h2>Rollspel i grupp</h2><p>En grupp skriver en gemensam plan. Varje plats är en roll i fallet och har "
@@ -179,6 +217,7 @@ class TrainerApp:
         from sipkurs.selfstudy import interview_summaries
 
         people, facts = interview_summaries(self.store, course, code)
+        rows = sort_rows(rows, self.sort.value)
         html = render("trainer.html.j2", course=course, rows=rows, missed=most_missed(rows), seated=seated)
         html += render("trainer_interviews.html.j2", people=people, facts=facts)
         if self.overview.value != html:
@@ -194,12 +233,99 @@ class TrainerApp:
             for g, lines in view for seat, line in zip(g.seats, lines, strict=True)
         ]
         people = [(f"{r.id}: {r.display_name}", r.id) for r in rows if r.kind == "participant"]
+        plans = [(f"{r.display_name} (grupp)" if r.kind == "group" else f"{r.id}: {r.display_name}", (r.kind, r.id))
+                 for r in rows]
+        if tuple(self.plan_choice.options) != tuple(plans):
+            current = self.plan_choice.value
+            self.plan_choice.options = plans
+            values = [v for _, v in plans]
+            self.plan_choice.value = current if current in values else (values[0] if values else None)
         for dropdown, options in ((self.seat_choice, seats), (self.person_choice, people)):
             if tuple(dropdown.options) != tuple(options):
                 current = dropdown.value
                 dropdown.options = options
                 values = [v for _, v in options]
                 dropdown.value = current if current in values else (values[0] if values else None)
+
+    # --- plans: read, download, remove -------------------------------------------------------------------------
+    def _chosen_plan(self):
+        from sipkurs.collect import plan_of
+
+        if self.authorised is None or self.plan_choice.value is None:
+            return None
+        return plan_of(self.store, *self.authorised, *self.plan_choice.value)
+
+    def view_plan(self) -> None:
+        from sipkurs.collect import feedback_of
+        from sipkurs.export import readable
+
+        plan = self._chosen_plan()
+        if plan is None:
+            return
+        feedback_html = render("feedback.html.j2", feedback=feedback_of(self.store, plan))
+        self.plan_view.value = render("plan_view.html.j2", plan=plan, sections=readable(plan.data),
+                                      feedback_html=Markup(feedback_html))
+
+    def download_plan(self) -> None:
+        from sipkurs.collect import documents, feedback_of
+        from sipkurs.ui.app import data_link
+
+        plan = self._chosen_plan()
+        if plan is None:
+            return
+        files = documents(plan, feedback_of(self.store, plan))
+        kinds = {"plan.pdf": "application/pdf", "plan.html": "text/html", "plan.json": "application/json"}
+        self.plan_downloads.value = "".join(
+            data_link(content, kinds[name], f"{plan.slug}-{name}", f"Ladda ner {name}") for name, content in files.items()
+        )
+
+    def download_all(self) -> None:
+        from sipkurs.collect import course_zip
+        from sipkurs.ui.app import data_link
+
+        if self.authorised is None:
+            return
+        content = course_zip(self.store, *self.authorised)
+        self.plan_downloads.value = data_link(content, "application/zip", f"planer-{self.authorised[0]}.zip",
+                                              "Ladda ner alla planer (ZIP)")
+
+    def download_summary(self) -> None:
+        from sipkurs.collect import all_plans, feedback_of, summary_files
+        from sipkurs.ui.app import data_link
+
+        if self.authorised is None:
+            return
+        plans = [p for p in all_plans(self.store, *self.authorised) if p.status != "not_started"]
+        files = summary_files(plans, [feedback_of(self.store, p) for p in plans])
+        self.plan_downloads.value = (
+            data_link(files["sammanstallning.csv"], "text/csv", "sammanstallning.csv", "Ladda ner sammanställningen (CSV)")
+            + data_link(files["sammanstallning.png"], "image/png", "sammanstallning.png", "Ladda ner diagrammet (PNG)")
+        )
+
+    def ask_remove(self) -> None:
+        if self.plan_choice.value is None:
+            return
+        label = dict((v, k) for k, v in self.plan_choice.options)[self.plan_choice.value]
+        yes = w.Button(description=f"Ja, ta bort {label}"[:80], button_style="danger")
+        no = w.Button(description="Avbryt")
+        yes.on_click(lambda _b: self.remove(self.plan_choice.value))
+        no.on_click(lambda _b: setattr(self.confirm, "children", ()))
+        self.confirm.children = [
+            w.HTML(f'<p role="alert">Ta bort <strong>{escape(label)}</strong> ur översikten? Deras platser töms och '
+                   "deras kod slutar fungera. Det som lämnats in finns kvar i lagringen.</p>"), yes, no,
+        ]
+
+    def remove(self, chosen) -> None:
+        from sipkurs.store import StoreError
+
+        self.confirm.children = ()
+        try:
+            self.store.remove(*self.authorised, *chosen)
+        except StoreError as exc:
+            self.action_status.value = render("message.html.j2", text=f"Det gick inte: {exc}.")
+            return
+        self.plan_view.value = ""
+        self.render()
 
     def render_debrief(self) -> None:
         if self.authorised is not None and self.tabs.selected_index == 3:
