@@ -24,7 +24,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+# A sentence ends at . ! or ?, also when a closing quote or bracket follows: "”Jag vill hem.” Hon …"
+SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"”’»)])\s+|\n+")
 LANG = "sv"
 
 # Function words that never carry what a text is about (closed word classes: pronouns, articles, prepositions,
@@ -40,6 +41,9 @@ får fick få måste bör borde brukar
 inte ej icke ja nej jo
 mycket mer mest lite mindre många fler flera väl just ganska
 """.split())
+
+# The person speaking of themselves ("Jag vill bli elektriker."): in the person's voice these stand for the person.
+FIRST_PERSON = frozenset("jag mig min mitt mina".split())
 
 NEGATIONS = frozenset("inte ej icke aldrig ingen inget inga varken nej saknas saknar".split())
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)|\n+")
+_SENTENCE_END = re.compile(r"[.!?:;]+[\"”’»)]*(?=\s|$)|\n+")  # a closing quote may follow
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,12 @@ sak saker del delar punkt grej info information uppgift osv etc mm aktuell viss 
 
 
 def _meaningful(text: str, echo: tuple[str, ...]) -> frozenset[str]:
-    """The content lemmas that are neither filler nor a word of the label or keyword."""
-    return frozenset(w for w in lang.content(text)
-                     if w not in FILLER and not any(lang.related(w, e) for e in echo))
+    """The content lemmas that are neither filler nor a word of the label or keyword. The person speaking ("jag",
+    "min") counts as the person's name does: "Jag vill bli elektriker." says as much as "Lena vill bli elektriker."."""
+    found = {w for w in lang.content(text) if w not in FILLER and not any(lang.related(w, e) for e in echo)}
+    if any(w.casefold() in lang.FIRST_PERSON for w in lang.words(text)):
+        found.add("jag")
+    return frozenset(found)
 
 
 @lru_cache(maxsize=16384)
@@ -78,14 +81,21 @@ def affirms(text: str, terms: tuple[str, ...]) -> bool:
     return False
 
 
+LACK = frozenset({"saknar", "saknas"})
+
+
 @lru_cache(maxsize=16384)
-def denies(text: str, rows: bool = False) -> bool:
+def denies(text: str, rows: bool = False, need: bool = False) -> bool:
     """The text says that something is not there or not needed: it starts with a negation ("Inget boendestöd
     behövs.", "Ingen ny insats."); for a row of needs or efforts also a negated need ("Elvis har inget behov av
-    vård", "Det behövs inte")."""
-    first = next(iter(lang.words(text)), "").casefold()
+    vård", "Det behövs inte"). In a need, what the person lacks is the need itself: "Saknar sysselsättning efter
+    skolan." describes a need, "Saknar inget." and "Saknar behov av stöd." do not."""
+    found = [w.casefold() for w in lang.words(text)]
+    first = found[0] if found else ""
     if first in lang.NEGATIONS:
-        return True
+        lack = need and first in LACK and len(found) > 1 and found[1] not in lang.NEGATIONS
+        if not lack:
+            return True
     return rows and negated_near(text, ("behov", "behöva"))
 
 

@@ -17,7 +17,7 @@ CONSENT_TERMS = ("samtycke", "samtycka", "godkänna", "medge")
 REFUSAL_NOISE = frozenset("""person enskild själv lämna ge ha vilja skriva muntlig muntligt skriftlig skriftligt sip plan
 möte samordnad individuell samverkan ännu nu""".split())
 LIMIT_NOISE = frozenset("""uppgift information lämna dela få veta ut fråga tillfråga utan någon något annan utanför
-möte person enskild""".split())
+möte person enskild behöva""".split())
 RESTRICTION_WORDS = frozenset("inte ej ingen inget inga aldrig utom förutom undantag undantaget begränsning begränsat bara endast".split())
 OPINION = frozenset("vilja tycka säga önska samtycka åsikt synpunkt uppfattning instämma godkänna tillfråga höra berätta inställning mening".split())
 
@@ -186,7 +186,8 @@ def _limit_terms(limit: str) -> tuple[frozenset[str], frozenset[str]]:
                 if low not in lang.FUNCTION_WORDS:
                     recipients.add(lang.lemma(nxt))
             break
-    every = {x for x in lang.content(limit) if x not in LIMIT_NOISE}
+    every = {x for x in lang.content(limit)  # the consent word itself is in every consent text: it records nothing
+             if x not in LIMIT_NOISE and not any(lang.related(x, t) for t in CONSENT_TERMS)}
     return frozenset(every), frozenset(r for r in recipients if r not in LIMIT_NOISE)
 
 
@@ -238,18 +239,26 @@ def _consent_for_case(ctx: Context) -> tuple[float, list[str]]:
     limit = person.consent.limit
     if limit:
         every, recipients = _limit_terms(limit)
+        # A limit restricts sharing only when it says so ("delas inte med", "bara med"); "Samtycket behöver prövas
+        # igen med stöd av anhörig" is a condition on the consent, and its "med" names no recipient.
+        restricts = bool({w.casefold() for w in lang.words(limit)} & RESTRICTION_WORDS)
         exempt = set(ctx.scenario.ground_truth.organisations) | (set(ctx.case.role_ids) if ctx.case else set())
         exempt_terms = {t for org in exempt for t in lang.content(ctx.catalogue.organisation(org).short)}
-        watched = {r for r in recipients if r not in exempt_terms}
+        watched = {r for r in recipients if r not in exempt_terms} if restricts else set()
+        # A child's guardians take part in the plan by law (they consent for the child): a limit that names one
+        # ("delas inte med pappa") restricts what is said while that guardian is there, not that the guardian is.
+        guardian_terms = ({lang.lemma(w) for g in person.guardians for w in lang.words(f"{g.name} {g.relation}")}
+                          if person.is_child else set())
         broken = [(where, text) for where, text in _shares_plan(ctx)
-                  if any(lang.shares(frozenset(lang.lemmas(text)), r) for r in watched)]
+                  if any(lang.shares(frozenset(lang.lemmas(text)), r) for r in watched
+                         if not (where == "deltagare" and r in guardian_terms))]
         if broken:
             where, text = broken[0]
             return 0.0, [f"Planen delar uppgifter där personens samtycke inte medger det ({where}: '{excerpt(text, 40)}')."]
         consent_text = " ".join(_consent_texts(ctx))
         lemma_set = frozenset(lang.lemmas(consent_text))
         recorded = (any(lang.shares(lemma_set, t) for t in every)
-                    and bool({w.casefold() for w in lang.words(consent_text)} & RESTRICTION_WORDS))
+                    and (not restricts or bool({w.casefold() for w in lang.words(consent_text)} & RESTRICTION_WORDS)))
         if not recorded:
             cap = min(cap, 0.5)
             findings.append("Personen har satt en gräns för vad som får delas, och den gränsen står inte i samtycket.")

@@ -20,7 +20,6 @@ from simulator.catalogue import load_catalogue
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DATE = re.compile(r"\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b|\b\d{1,2}/\d{1,2}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-FIRST_PERSON = frozenset("jag mig min mitt mina".split())
 # A state reached is observable: "har flyttat", "har fått en tid", "är betald", "är klar".
 _REACHED = re.compile(r"\b(?:har|hade)\s+(?:\w+\s+)?\w{2,}(?:t|tt)\b|\b(?:är|blir)\s+(?:\w+\s+)?(?:\w{3,}(?:d|t)|klar)\b",
                       re.IGNORECASE)
@@ -141,7 +140,7 @@ def own_words(ctx: Context, params: dict) -> Finding:
     p = ctx.plan
     found = ctx.gap("vad som är viktigt för personen", ("viktig",))
     text = p.what_matters
-    voiced = bool({w.casefold() for w in lang.words(text)} & FIRST_PERSON) or any(q in text for q in '"”“»')
+    voiced = bool({w.casefold() for w in lang.words(text)} & lang.FIRST_PERSON) or any(q in text for q in '"”“»')
     matters_ok = found is Gap.none and voiced
     own_goal = any(g.own_words and goal_ok(ctx, g) for g in p.goals)
     detail = []
