@@ -12,10 +12,13 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from jupyter_server.utils import url_path_join
@@ -50,7 +53,7 @@ def page_config_hook(page_config: dict, base_url: str = "/", **_kwargs) -> dict:
     page_config["federated_extensions"] = [
         e for e in page_config.get("federated_extensions", []) if e.get("name") in FRONTEND_EXTENSIONS
     ]
-    page_config["fullMathjaxUrl"] = ""
+    page_config["fullMathjaxUrl"] = url_path_join(base_url, "voila/templates", TEMPLATE, "static/no-mathjax.js")  # no CDN
     return page_config
 
 
@@ -225,6 +228,19 @@ def setup_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+def socket_dir(preferred: Path) -> Path:
+    """Where the kernels' IPC sockets go: ``preferred`` (private) unless its path is too long for a socket address
+    (108 bytes on Linux, and the socket names add ~70), then a new private directory in the system's temp folder."""
+    if len(str(preferred)) <= 36:
+        return preferred
+    for base in (tempfile.gettempdir(), "/tmp"):
+        if len(base) <= 24 and os.path.isdir(base):
+            path = Path(tempfile.mkdtemp(prefix="sk-", dir=base))
+            atexit.register(shutil.rmtree, path, True)
+            return path
+    return preferred
+
+
 def main(argv: list[str] | None = None) -> None:
     from sipkurs.serving.config import ServeConfig
 
@@ -238,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     STATIC_VERSION = static_version()
     install_patches(sip)
-    app = make_app_class()(sip, config=voila_config(sip, config_path.parent))
+    app = make_app_class()(sip, config=voila_config(sip, socket_dir(config_path.parent)))
     app.initialize([sip.folder])
     app.log.addFilter(_Quiet())
     app.voila_configuration.page_config_hook = page_config_hook

@@ -18,7 +18,8 @@ DEFAULT_POOL = 10
 DEFAULT_PER_ADDRESS = 10
 DEFAULT_ABANDONED = 120  # s: a kernel whose page is gone (no websocket)
 DEFAULT_IDLE = 1800  # s: a kernel whose page is open but untouched
-DEFAULT_START_WAIT = 30.0  # s: longest a page request waits for a kernel before the waiting page
+DEFAULT_START_WAIT = 30.0  # s: longest a page request without a place in the queue (no cookie) waits for a kernel
+HOLD = 4.0  # s: a page request waits this long for its kernel before it gets the waiting page (its place is kept)
 READY_TIMEOUT = 60.0  # s: a kernel that has not answered by then is stopped
 MAX_BODY_BYTES = 64 * 1024  # HTTP request bodies (the trainer login, the close-tab call)
 MAX_WS_MESSAGE_BYTES = 256 * 1024  # one widget message from the browser (a 10,000-character field is ~40 KB)
@@ -41,6 +42,7 @@ class Limits:
     max_per_address: int = DEFAULT_PER_ADDRESS
     start_concurrency: int = field(default_factory=lambda: max(1, os.cpu_count() or 2))
     start_wait: float = DEFAULT_START_WAIT
+    hold: float = HOLD
     ready_timeout: float = READY_TIMEOUT
     abandoned_timeout: int = DEFAULT_ABANDONED
     idle_timeout: int = DEFAULT_IDLE

@@ -26,7 +26,7 @@ from tornado.iostream import StreamClosedError
 from voila.tornado.handler import TornadoVoilaHandler
 
 from sipkurs.serving.config import ServeConfig
-from sipkurs.serving.kernels import PageRequest, Refused, current_request
+from sipkurs.serving.kernels import PageRequest, Refused, Waiting, current_request
 
 log = logging.getLogger("sipkurs.serving")
 
@@ -40,7 +40,9 @@ TEMPLATES = jinja2.Environment(
 TRAINER_COOKIE = "sipkurs_utbildare"
 TRAINER_HEADER = "X-Sipkurs-Trainer-Code"  # set only by this server, from a trainer session; reaches the kernel's env
 
+PLACE_COOKIE = "sipkurs_plats"  # a browser's place in the queue for a kernel (random, not personal)
 WAITING = {  # reason → (HTTP status, seconds before the page tries again, Swedish explanation)
+    "queue": (503, 2, "Många öppnar sidan samtidigt. Sidan öppnas av sig själv så snart den är klar."),
     "busy": (503, 5, "Många öppnar sidan samtidigt. Din sida startas så snart det finns plats."),
     "full": (503, 20, "Servern har fullt just nu. Sidan startas när någon annan har lämnat."),
     "address": (429, 20, "För många sidor är öppna från din dator. Stäng flikar med kursen som du inte använder."),
@@ -264,7 +266,7 @@ class PageHandler(SwedishErrors, TornadoVoilaHandler):
         if km.held_by(address) >= self.sip.limits.max_per_address:
             return self.waiting("address", page.notebook)
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie, so the page's close-tab call frees its kernel (voila#1458)
-        request = PageRequest(address)
+        request = PageRequest(address, place=f"{self.place_token()}|{self.request.uri}")
         self._work = asyncio.ensure_future(self._serve(path, page.notebook, request))
         try:
             await self._work
@@ -272,6 +274,13 @@ class PageHandler(SwedishErrors, TornadoVoilaHandler):
             if request.kernel_id:
                 log.info("kernel %s stopped: the browser left before its page was delivered", request.kernel_id)
                 await km.stop(request.kernel_id)
+
+    def place_token(self) -> str:
+        token = self.get_cookie(PLACE_COOKIE, "")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+            token = secrets.token_urlsafe(16)
+            self.set_cookie(PLACE_COOKIE, token, path="/", httponly=True, samesite="Lax")
+        return token
 
     async def _serve(self, path: str, notebook: str, request: PageRequest) -> None:
         token = current_request.set(request)
@@ -281,6 +290,8 @@ class PageHandler(SwedishErrors, TornadoVoilaHandler):
                 self.write(html)
                 await self.flush()
                 started = True
+        except Waiting as exc:
+            self.waiting("queue", notebook, exc.position)
         except Refused as exc:
             if started:
                 self._fail_streamed(notebook, exc.reason)
@@ -304,15 +315,22 @@ class PageHandler(SwedishErrors, TornadoVoilaHandler):
         except Exception:  # noqa: BLE001 - the browser already left
             pass
 
-    def waiting(self, reason: str, notebook: str) -> None:
+    def waiting(self, reason: str, notebook: str, position: int | None = None) -> None:
+        """The Swedish waiting page (it asks again by itself); logged, except the queue's repeated asks."""
         status, retry, message = WAITING[reason]
-        log.warning("page %s: waiting page (%s) for %s", notebook, reason, self.request.remote_ip)
-        self.clear()
+        if reason != "queue":
+            log.warning("page %s: waiting page (%s) for %s", notebook, reason, self.request.remote_ip)
+        elif position:
+            message = f"Många öppnar sidan samtidigt: {position} före dig i kön. Sidan öppnas av sig själv."
+        elif position == 0:
+            message = "Sidan startas nu och öppnas av sig själv om ett ögonblick."
+        self.clear()  # Voila's headers go; the cookies set so far stay (tornado adds them when it sends)
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("Retry-After", str(retry))
-        self.finish(render_page("waiting.html.j2", message=message, retry=retry, url=self.request.uri))
+        self.finish(render_page("waiting.html.j2", message=message, retry=retry, url=self.request.uri,
+                                countdown=retry >= 5))
 
 
 # --- static files: compressed once, cached long when the address is versioned ---------------------------------------

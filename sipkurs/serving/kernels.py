@@ -41,12 +41,35 @@ class Refused(Exception):
         self.reason = reason
 
 
+class Waiting(Exception):
+    """A kernel is being started for this page; ``position`` pages are ahead of it (0: it is starting now)."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
+
+
 @dataclass
 class PageRequest:
-    """The page request being served (a context variable, so the kernel manager knows whom a kernel is for)."""
+    """The page request being served (a context variable, so the kernel manager knows whom a kernel is for).
+
+    ``place`` identifies the browser tab's place in the queue (a cookie and the address it asked for): the same tab
+    asking again gets the kernel started for it, not a new place at the back.
+    """
 
     address: str
+    place: str | None = None
     kernel_id: str | None = None
+
+
+@dataclass
+class Reservation:
+    """A kernel being started for a page that is shown the waiting page meanwhile."""
+
+    address: str
+    ticket: Ticket
+    task: asyncio.Task
+    seen: float  # the last time the waiting page asked (loop time)
 
 
 current_request: ContextVar[PageRequest | None] = ContextVar("sipkurs_page_request", default=None)
@@ -128,6 +151,7 @@ class SipKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self.limits = Limits()
         self.owners: dict[str, str] = {}  # kernel id → client address of the page it serves
+        self.reservations: dict[str, Reservation] = {}  # place → kernel being started for a waiting page
         self._launching = 0
         self.gate = StartGate(self.limits.start_concurrency, self.has_room)
 
@@ -143,27 +167,95 @@ class SipKernelManager(AsyncMappingKernelManager):
         return self.total() < self.limits.max_kernels
 
     def held_by(self, address: str) -> int:
-        return sum(1 for kid, owner in self.owners.items() if owner == address and kid in self._kernels)
+        kernels = sum(1 for kid, owner in self.owners.items() if owner == address and kid in self._kernels)
+        return kernels + sum(1 for r in self.reservations.values() if r.address == address and not r.task.done())
+
+    def reserved_ready(self, place: str | None) -> bool:
+        """Whether a kernel started for this place is ready (the page then takes it rather than a pool kernel)."""
+        reservation = self.reservations.get(place or "")
+        return reservation is not None and reservation.task.done()
+
+    def drop_reservation(self, place: str | None) -> None:
+        """The page was served otherwise (a pool kernel became ready): its place in the queue is given up."""
+        reservation = self.reservations.pop(place or "", None)
+        if reservation is not None:
+            self._abandon(reservation)
 
     # --- starting ------------------------------------------------------------------------------------------------
     async def start_kernel(self, **kwargs) -> str:  # type: ignore[override]
+        """A kernel for the current page, started through the gate with the page's place kept.
+
+        The request waits up to ``limits.hold`` seconds; if the kernel is not ready by then it raises ``Waiting`` (the
+        handler shows the waiting page, which asks again in a moment) while the kernel goes on starting for that
+        place, and the next request of the same place gets it. A start that cannot happen raises ``Refused``.
+        """
         if _holding_slot.get():  # a pool refill that already holds a slot (see pool_manager)
             return await self._launch(**kwargs)
+        request = current_request.get()
+        place = request.place if request is not None else None
+        reservation = self.reservations.get(place or "")
+        if reservation is not None:
+            reservation.seen = asyncio.get_running_loop().time()
+            if not reservation.task.done():
+                raise Waiting(self.position(reservation.ticket))
+            del self.reservations[place]
+            kernel_id = reservation.task.result()  # raises Refused if the start failed
+            self.claim(kernel_id)
+            return kernel_id
         if not self.has_room():
             raise Refused("full")
         ticket = self.gate.ticket(PAGE)
+        if place is None:  # nothing to come back with: wait here
+            kernel_id = await self._start(ticket, self.limits.start_wait, kwargs)
+        else:
+            task = asyncio.ensure_future(self._start(ticket, None, kwargs))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # a failure is read on the next visit
+            reservation = Reservation(request.address, ticket, task, asyncio.get_running_loop().time())
+            self.reservations[place] = reservation
+            try:
+                done, _ = await asyncio.wait({task}, timeout=self.limits.hold)
+            except asyncio.CancelledError:  # the browser left
+                self.drop_reservation(place)
+                raise
+            if not done:
+                raise Waiting(self.position(ticket))
+            del self.reservations[place]
+            kernel_id = task.result()
+        self.claim(kernel_id)
+        return kernel_id
+
+    async def _start(self, ticket: Ticket, wait: float | None, kwargs: dict) -> str:
         try:
-            await self.gate.acquire(ticket, self.limits.start_wait)
+            await self.gate.acquire(ticket, wait)
         except TimeoutError:
             raise Refused("busy") from None
         try:
             if not self.has_room():
                 raise Refused("full")
-            kernel_id = await self._launch(**kwargs)
+            return await self._launch(**kwargs)
         finally:
             self.gate.release(ticket)
-        self.claim(kernel_id)
-        return kernel_id
+
+    def position(self, ticket: Ticket) -> int:
+        """Pages ahead of ``ticket`` in the queue (0: it has its slot and is starting)."""
+        if ticket not in self.gate.waiting:
+            return 0
+        return 1 + sum(1 for t in self.gate.waiting if t.priority == PAGE and t < ticket)
+
+    def expire_reservations(self, unseen: float = 20.0) -> None:
+        """Give up places whose waiting page stopped asking (the tab was closed); stop kernels started for them."""
+        now = asyncio.get_running_loop().time()
+        for place, reservation in list(self.reservations.items()):
+            if now - reservation.seen > unseen:
+                del self.reservations[place]
+                log.info("a place in the queue was given up: its waiting page stopped asking")
+                self._abandon(reservation)
+
+    def _abandon(self, reservation: Reservation) -> None:
+        if reservation.task.done():
+            self._stop_orphan(reservation.task)
+        else:
+            reservation.task.cancel()  # out of the queue, or (if starting) stopped once it has started
 
     def claim(self, kernel_id: str) -> None:
         """Record that the current page request holds ``kernel_id``."""
@@ -183,7 +275,7 @@ class SipKernelManager(AsyncMappingKernelManager):
 
     def _stop_orphan(self, task: asyncio.Task) -> None:
         if not task.cancelled() and task.exception() is None:
-            log.info("kernel %s stopped: its page request went away while it started", task.result())
+            log.info("kernel %s stopped: its page went away while it started", task.result())
             asyncio.ensure_future(self.stop(task.result()))
 
     async def _launch_and_wait(self, **kwargs) -> str:
@@ -227,6 +319,10 @@ class SipKernelManager(AsyncMappingKernelManager):
         return kernel
 
     # --- releasing -----------------------------------------------------------------------------------------------
+    async def cull_kernels(self) -> None:
+        self.expire_reservations()
+        await super().cull_kernels()
+
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         kernel = self._kernels.get(kernel_id)
         if kernel is None:
@@ -273,8 +369,12 @@ def pool_manager(voila_factory):
                     self.fill_if_needed(delay=10, notebook_name=notebook)
 
             def get_pool_size(self, notebook_name: str) -> int:
-                """Kernels ready now: a page never waits behind a refill that is still importing."""
+                """Kernels ready now: a page never waits behind a refill that is still importing. A page whose own
+                kernel (started while it waited) is ready takes that one."""
                 self._prune(notebook_name)
+                request = current_request.get()
+                if request is not None and self.reserved_ready(request.place):
+                    return 0
                 return sum(1 for t in self._pools.get(notebook_name, []) if _ready(t))
 
             async def get_rendered_notebook(self, notebook_name, extra_kernel_env_variables=None, **kwargs):
@@ -287,6 +387,9 @@ def pool_manager(voila_factory):
                 # Voila would put this request's URL (with ?kod=) into the refill kernel's environment: not ours.
                 render_task, cache, kernel_id = await super().get_rendered_notebook(notebook_name, {}, **kwargs)
                 self.claim(kernel_id)
+                request = current_request.get()
+                if request is not None:
+                    self.drop_reservation(request.place)
                 return render_task, cache, kernel_id
 
             async def _initialize(self, notebook_path, kernel_id=None, **kwargs):

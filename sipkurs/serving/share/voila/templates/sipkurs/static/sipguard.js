@@ -110,6 +110,16 @@
     location.replace(url ? new URL(url, location.href).href : location.href);
   }
 
+  // The server says "dead" in a status message when the kernel's process is gone (small messages only are read).
+  var decoder = window.TextDecoder ? new TextDecoder() : null;
+  function saysDead(data) {
+    if (typeof data === "string") { return data.length < 4000 && data.indexOf('"dead"') >= 0; }
+    if (decoder && data instanceof ArrayBuffer && data.byteLength < 4000) {
+      return decoder.decode(data).indexOf('"dead"') >= 0;
+    }
+    return false;
+  }
+
   // The kernel's websocket: a close is checked at once (Jupyter reconnects by itself when the kernel still lives).
   var NativeSocket = window.WebSocket;
   if (NativeSocket) {
@@ -118,6 +128,7 @@
       if (/\/api\/kernels\/[^/]+\/channels/.test(String(url))) {
         socket.addEventListener("open", function () { if (state.lost === "unreachable") { found(); } });
         socket.addEventListener("close", function () { setTimeout(check, 300); });
+        socket.addEventListener("message", function (event) { if (saysDead(event.data)) { setTimeout(check, 300); } });
       }
       return socket;
     };
