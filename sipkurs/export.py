@@ -112,9 +112,9 @@ def font_path() -> Path:
 
 def plan_pdf(data: dict, feedback: Feedback | None, *, name: str = "", title: str = "") -> bytes:
     """The PDF; raises ExportTooLarge for a plan over the limits (a 9 MB text took 71 s of CPU)."""
+    check_size(data)
     from fpdf import FPDF
 
-    check_size(data)
 
     pdf = FPDF(format="A4")
     pdf.set_title(title or "SIP")

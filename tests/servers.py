@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,27 +15,15 @@ from pathlib import Path
 
 import psutil
 
+from sipkurs.serving.probe import free_port, wait_port as probe_wait_port
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PAGES = ROOT / "tests" / "data" / "voila"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_port(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"the server did not listen on {port} within {timeout} s")
+    if not probe_wait_port(port, lambda: proc.poll() is None, timeout):
+        raise AssertionError(f"the server did not listen on {port} (exit code {proc.poll()})")
 
 
 class _Process:
@@ -110,8 +97,8 @@ class ServingProcess(_Process):
 class CourseServer(_Process):
     """`sipkurs serve` in a subprocess, as a trainer starts it; ``output`` holds what it printed."""
 
-    def __init__(self, db: Path, *args: str, env: dict | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, db: Path, *args: str, env: dict | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
         exe = Path(sys.executable).with_name("sipkurs")
         cmd = [str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs", "serve", "--db", str(db),
                "--port", str(self.port), *args]

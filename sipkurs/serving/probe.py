@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -128,3 +129,22 @@ async def open_page(url: str, *, source: str | None = None, timeout: float = 120
     finally:
         client.close()
     return result
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, alive=lambda: True, timeout: float = 90) -> bool:
+    """Whether something listens on loopback ``port`` within ``timeout`` seconds (False at once if not ``alive()``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
