@@ -123,9 +123,9 @@ class StartGate:
     def poke(self) -> None:
         """Grant waiting tickets while slots are free (call when room may have changed).
 
-        Pool refills never take the last free slot (with two or more slots), and wait until no page has started for
-        ``quiet`` seconds: during a burst of arrivals the processors go to the people waiting, not to the pool's
-        imports (a refill costs ~4 s of CPU, a page ~0.7 s).
+        Pool refills never take the last free slot (with two or more slots), and wait until no page has been asked
+        for in ``quiet`` seconds: during a burst of arrivals the processors go to the people waiting, not to the
+        pool's imports (a refill costs ~4 s of CPU, a page ~0.7 s).
         """
         self.waiting.sort()
         while self.busy < self.slots and self.waiting:
@@ -144,8 +144,12 @@ class StartGate:
             if head.priority >= POOL:
                 self.pool_busy += 1
             else:
-                self._last_page = asyncio.get_event_loop().time()
+                self.arrival()
             head.future.set_result(head.priority)
+
+    def arrival(self) -> None:
+        """A page was asked for (a start, or a preheated kernel taken): refills keep quiet a while longer."""
+        self._last_page = asyncio.get_event_loop().time()
 
     def _wake(self) -> None:
         self._wakeup = None
@@ -218,6 +222,7 @@ class SipKernelManager(AsyncMappingKernelManager):
             kernel_id = reservation.task.result()  # raises Refused if the start failed
             self.claim(kernel_id)
             return kernel_id
+        self.gate.arrival()
         if not self.has_room():
             raise Refused("full")
         ticket = self.gate.ticket(PAGE)
@@ -394,6 +399,7 @@ def pool_manager(voila_factory):
                 return sum(1 for t in self._pools.get(notebook_name, []) if _ready(t))
 
             async def get_rendered_notebook(self, notebook_name, extra_kernel_env_variables=None, **kwargs):
+                self.gate.arrival()
                 pool = self._pools.get(notebook_name, [])
                 ready = next((t for t in pool if _ready(t)), None)
                 if ready is None:
