@@ -235,8 +235,8 @@ def report(args, results: dict) -> None:
     if ("app", True) in results:
         e = results[("app", True)]
         per = e["MiB PSS per kernel"] + e["MiB server"] / args.arrivals
-        print(f"minne: {e['MiB PSS per kernel']:.0f} MiB PSS per kärna (median av {e['kernels']}), server "
-              f"{e['MiB server']:.0f} MiB; ≈ {per:.0f} MiB per deltagare")
+        print(f"minne efter ankomsterna (alla på anslutningssidan, pool påfylld): {e['MiB PSS per kernel']:.0f} MiB PSS "
+              f"per kärna (median av {e['kernels']}), server {e['MiB server']:.0f} MiB; ≈ {per:.0f} MiB per deltagare")
 
 
 def main() -> None:

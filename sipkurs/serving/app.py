@@ -257,6 +257,10 @@ def main(argv: list[str] | None = None) -> None:
     app = make_app_class()(sip, config=voila_config(sip, socket_dir(config_path.parent)))
     app.initialize([sip.folder])
     app.log.addFilter(_Quiet())
+    from sipkurs.serving.handlers import warm_assets
+    from voila.paths import collect_static_paths
+
+    warm_assets(collect_static_paths(["voila", "nbconvert"], TEMPLATE))
     app.voila_configuration.page_config_hook = page_config_hook
     log.info("serving %s on %s:%d", ", ".join(p.notebook for p in sip.pages), sip.host, sip.port)
     app.start()
