@@ -99,9 +99,9 @@ def voila_config(sip, runtime: Path) -> Config:
 
 
 def _access_log(handler) -> None:
-    """Only server errors, by path: a query (?kod=…) never reaches the log."""
+    """Only server errors, by path: a query (?kod=…) never reaches the log. The waiting page (503) logs itself."""
     status = handler.get_status()
-    if status >= 500:
+    if status >= 500 and status != 503:
         log.warning("HTTP %d %s %s (%.0f ms)", status, handler.request.method, handler.request.path,
                     1000 * handler.request.request_time())
 

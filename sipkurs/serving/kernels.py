@@ -239,6 +239,7 @@ class SipKernelManager(AsyncMappingKernelManager):
                 self.drop_reservation(place)
                 raise
             if not done:
+                log.info("a page from %s waits for its kernel: %d ahead", request.address, self.position(ticket))
                 raise Waiting(self.position(ticket))
             del self.reservations[place]
             kernel_id = task.result()
