@@ -112,6 +112,8 @@ def test_an_idle_page_is_released_with_its_websocket_open_and_says_so(chromium, 
 def test_nothing_is_kept_without_a_scope_and_saved_text_is_forgotten(chromium, tmp_path):
     server = _server(tmp_path)
     page = chromium.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     try:
         page.goto(server.base + "/", timeout=90_000)
         page.locator(FIELD).wait_for(timeout=90_000)
@@ -122,6 +124,8 @@ def test_nothing_is_kept_without_a_scope_and_saved_text_is_forgotten(chromium, t
         page.locator(".sip-k-test--goal input").fill("Utan scope")
         page.wait_for_timeout(300)
         assert _stored(page) == {}
+        elsewhere = [u for u in requested if not u.startswith((server.base, "data:", "about:", "blob:"))]
+        assert elsewhere == []  # nothing from the internet (no CDN, no MathJax), even with HTML on the page
     finally:
         page.close()
         server.stop()
