@@ -216,6 +216,9 @@ def _expanded_size(root: yaml.Node, limit: int) -> int | None:
     return size[id(root)]
 
 
+MAX_DUPLICATE_ERRORS = 50  # repeated keys reported one by one; beyond that, one line counts the rest
+
+
 def _duplicate_keys(node: yaml.Node, file: str) -> list[CaseError]:
     errors: list[CaseError] = []
     for n in _nodes(node):
@@ -229,6 +232,11 @@ def _duplicate_keys(node: yaml.Node, file: str) -> list[CaseError]:
                                       f"nyckeln '{k.value}' förekommer två gånger i samma mappning")
                         )
                     seen.add(k.value)
+    if len(errors) > MAX_DUPLICATE_ERRORS:
+        rest = len(errors) - MAX_DUPLICATE_ERRORS
+        errors = sorted(errors)[:MAX_DUPLICATE_ERRORS]
+        last = errors[-1]
+        errors.append(CaseError(file, last.line, last.column, "", f"och {rest} upprepade nycklar till"))
     return errors
 
 
