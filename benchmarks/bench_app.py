@@ -1,11 +1,19 @@
-"""Time to usable widgets in a real Chromium: the SIP app (`sipkurs serve`) against a bare Voila notebook.
+"""The course page's speed: `sipkurs serve` against bare Voila, measured in the same run.
 
-Anchor: ``benchmarks/bare.ipynb`` (four plain widgets) served by Voila with the same flags, measured in the same run.
-Measured: cold page (no pool), preheated page (pool), the page's HTML alone over HTTP (server side), 20 pages opened
-at once (over HTTP: each participant's browser runs on their own machine), and memory per participant (RSS of a
-kernel after joining, plus a share of the Voila server).
-Targets (issue 5): cold ≤ 1.25 × bare; preheated median ≤ 0.3 s; 20 at once all usable within 10 s;
-≤ 100 MiB per participant. A script, not a test: `python benchmarks/bench_app.py`.
+Anchor: ``benchmarks/bare.ipynb`` (four plain widgets) served by plain Voila (``voila bare.ipynb --preheat_kernel``),
+as Voila serves it without our serving layer: no compression, no long cache lifetimes, every front-end extension.
+
+Parts (``--parts``, all by default):
+- ``page``: a preheated page in a real headless Chromium until its first field is visible and enabled: on a warm
+  cache (the browser has loaded the page before) and on a cold cache (a fresh browser profile), with the bytes
+  transferred. Target (issue 14): warm ≤ 1.0 s.
+- ``burst``: 40 participants arriving within 30 s (issue 10), each with its own loopback address, opening the page as
+  a browser does (page, kernel websocket, widget state: sipkurs.serving.probe) and following waiting pages; once
+  right after the server started (empty pool) and once with the pool filled. Reported: how many got working widgets,
+  time until usable (p50/p95/max), server CPU, and memory per participant (PSS of the kernels and a share of the
+  server). Target: all 40 usable.
+
+A script, not a test: ``python benchmarks/bench_app.py`` (several minutes on two cores).
 """
 
 from __future__ import annotations
@@ -13,19 +21,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from sipkurs.serving.probe import free_port, open_page, wait_port  # noqa: E402
+
 BARE = ROOT / "benchmarks" / "bare.ipynb"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,70 +43,63 @@ COURSE = "BENCH"
 MIB = 1024 * 1024
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"port {port} never opened")
-
-
 class Server:
-    def __init__(self, kind: str, pool: int, db: Path) -> None:
+    """The app (`sipkurs serve`) or the anchor (plain Voila on bare.ipynb), with a pool of ``pool``."""
+
+    def __init__(self, kind: str, pool: int, tmp: Path) -> None:
         self.kind, self.pool, self.port = kind, pool, free_port()
+        env = {**os.environ, "SIPKURS_LOG_DIR": str(tmp / "logs")}
         if kind == "app":
-            exe = Path(sys.executable).with_name("sipkurs")
-            cmd = [str(exe), "serve", "--course", COURSE, "--trainer-code", "BENCH", "--db", str(db),
-                   "--port", str(self.port), "--pool-size", str(pool), "--cull-idle", "600"]
-            self.url = f"http://127.0.0.1:{self.port}/voila/render/sip_utkast.ipynb?kurs={COURSE}"
-            self.label = "Ditt namn"
+            cmd = [str(Path(sys.executable).with_name("sipkurs")), "serve", "--course", COURSE, "--trainer-code",
+                   "BENCH-KOD-12", "--db", str(tmp / "bench.db"), "--port", str(self.port), "--pool-size", str(pool)]
+            self.url = f"http://127.0.0.1:{self.port}/?kurs={COURSE}"
+            self.label, self.expect = "Ditt namn", "Ditt namn"
         else:
             cmd = [sys.executable, "-m", "voila", str(BARE), "--no-browser", "--Voila.ip=127.0.0.1",
                    f"--port={self.port}", "--VoilaExporter.language_code=sv", "--KernelManager.transport=ipc",
-                   "--Voila.log_level=WARN"]
-            if pool:
-                cmd += ["--preheat_kernel=True", f"--pool_size={pool}", "--VoilaKernelManager.fill_delay=2"]
+                   "--Voila.log_level=ERROR", "--preheat_kernel=True", f"--pool_size={pool}"]
             self.url = f"http://127.0.0.1:{self.port}/"
-            self.label = "Namn"
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(self.port)
-        self.settle(pool)
+            self.label, self.expect = "Namn", "Namn"
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                     start_new_session=True)
+        if not wait_port(self.port, lambda: self.proc.poll() is None, 120):
+            raise RuntimeError(f"{kind} did not start")
+
+    def processes(self) -> list[psutil.Process]:
+        root = psutil.Process(self.proc.pid)
+        return [root, *root.children(recursive=True)]
 
     def kernels(self) -> list[psutil.Process]:
-        return [p for p in psutil.Process(self.proc.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
-
-    def voila(self) -> psutil.Process:
-        root = psutil.Process(self.proc.pid)
-        return next((p for p in [root, *root.children()] if "voila" in " ".join(p.cmdline())), root)
-
-    def busy(self, interval: float = 0.5) -> float:
-        """CPU percent of this server and its kernels (other work on the machine does not count)."""
-        procs = [psutil.Process(self.proc.pid), *psutil.Process(self.proc.pid).children(recursive=True)]
-        for p in procs:
+        found = []
+        for p in self.processes():
             try:
-                p.cpu_percent(None)
+                if "ipykernel" in " ".join(p.cmdline()):
+                    found.append(p)
             except psutil.NoSuchProcess:
                 pass
-        time.sleep(interval)
+        return found
+
+    def server_process(self) -> psutil.Process:
+        procs = self.processes()
+        return next((p for p in procs if "sipkurs.serving" in " ".join(p.cmdline()) or " voila " in f" {' '.join(p.cmdline())} "), procs[0])
+
+    def cpu_seconds(self) -> float:
         total = 0.0
-        for p in procs:
+        for p in self.processes():
             try:
-                total += p.cpu_percent(None)
+                t = p.cpu_times()
+                total += t.user + t.system
             except psutil.NoSuchProcess:
                 pass
         return total
 
-    def settle(self, kernels: int = 0, timeout: float = 180) -> None:
-        """Wait until at least `kernels` kernels exist and the server is quiet again (pool filled)."""
+    def busy(self, interval: float = 0.5) -> float:
+        before = self.cpu_seconds()
+        time.sleep(interval)
+        return 100 * (self.cpu_seconds() - before) / interval
+
+    def settle(self, kernels: int = 0, timeout: float = 300) -> None:
+        """Wait until ``kernels`` kernels exist (the pool is full) and the server is quiet."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and len(self.kernels()) < kernels:
             time.sleep(0.5)
@@ -107,126 +109,157 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait()
 
 
-async def usable(context, server: Server, join: bool = False) -> float:
-    """Seconds from navigation until the first input is visible and enabled (then, optionally, join the course)."""
+async def usable_in_browser(context, server: Server) -> tuple[float, int]:
+    """(seconds until the first field is visible and enabled, bytes received) for one page view."""
     page = await context.new_page()
+    sizes: list = []
+    page.on("requestfinished", lambda request: sizes.append(request))
     start = time.perf_counter()
     await page.goto(server.url, wait_until="commit", timeout=180_000)
     field = page.get_by_label(server.label, exact=True)
-    await field.wait_for(state="visible", timeout=120_000)
+    await field.wait_for(state="visible", timeout=180_000)
     while not await field.is_enabled():
         await asyncio.sleep(0.02)
     elapsed = time.perf_counter() - start
-    if join:
-        await field.fill("Deltagare")
-        await page.get_by_role("button", name="Börja eller fortsätt").click()
-        await page.get_by_role("heading", name="Fallet").wait_for(timeout=120_000)
-    else:
-        await page.close()
-    return elapsed
+    await asyncio.sleep(0.5)
+    received = 0
+    for request in sizes:
+        try:
+            received += max(0, (await request.sizes())["responseBodySize"])
+        except Exception:  # noqa: BLE001 - a request the page cancelled
+            pass
+    await page.close()
+    return elapsed, received
 
 
-def html_time(server: Server) -> float:
-    start = time.perf_counter()
-    with urllib.request.urlopen(server.url, timeout=120) as response:
-        response.read()
-    return time.perf_counter() - start
-
-
-async def run(args) -> None:
+async def page_speed(args, tmp: Path, results: dict) -> None:
     from playwright.async_api import async_playwright
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-app-"))
-    db = tmp / "bench.db"
-    results: dict[str, float] = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = await browser.new_context()
-
-        async def series(kind: str, pool: int, n: int) -> tuple[list[float], list[float]]:
-            server = Server(kind, pool, db)
+        for kind in ("bare", "app"):
+            server = Server(kind, 4, tmp)
             try:
-                await usable(context, server)  # warm the browser cache and OS caches; not counted
-                server.settle(pool)
-                browser_times, http_times = [], []
-                for _ in range(n):
-                    browser_times.append(await usable(context, server))
-                    server.settle(pool)
-                    http_times.append(html_time(server))
-                    server.settle(pool)
-                return browser_times, http_times
+                server.settle(4)
+                cold, cold_bytes = [], []
+                for _ in range(args.runs):
+                    context = await browser.new_context()  # an empty cache
+                    seconds, received = await usable_in_browser(context, server)
+                    await context.close()
+                    cold.append(seconds)
+                    cold_bytes.append(received)
+                    server.settle(4)
+                context = await browser.new_context()
+                await usable_in_browser(context, server)  # fills the cache; not counted
+                server.settle(4)
+                warm, warm_bytes = [], []
+                for _ in range(args.runs):
+                    seconds, received = await usable_in_browser(context, server)
+                    warm.append(seconds)
+                    warm_bytes.append(received)
+                    server.settle(4)
+                await context.close()
             finally:
                 server.stop()
-
-        for kind in ("bare", "app") if "single" in args.parts else ():
-            cold_b, cold_h = await series(kind, 0, args.runs)
-            hot_b, hot_h = await series(kind, 4, args.runs)
-            results[f"{kind} kall webbläsare"] = statistics.median(cold_b)
-            results[f"{kind} kall HTML"] = statistics.median(cold_h)
-            results[f"{kind} förvärmd webbläsare"] = statistics.median(hot_b)
-            results[f"{kind} förvärmd HTML"] = statistics.median(hot_h)
-            print(f"  {kind}: kall {cold_b} / HTML {cold_h}; förvärmd {hot_b} / HTML {hot_h}", flush=True)
-
-        crowd = {}
-        for kind in ("bare", "app") if "crowd" in args.parts else ():
-            server = Server(kind, args.crowd, db)
-            try:
-                # The participants' browsers run on their own machines: what the server must do for 20 arrivals at
-                # once is to deliver 20 pages with their widget state, so that is timed over HTTP, all at once.
-                start = time.perf_counter()
-                with ThreadPoolExecutor(args.crowd) as pool:
-                    times = list(pool.map(lambda _i: html_time(server), range(args.crowd)))
-                crowd[kind] = (max(times), time.perf_counter() - start)
-                print(f"  {args.crowd} samtidigt, {kind}: alla sidor levererade efter {max(times):.2f} s", flush=True)
-                if kind == "app":
-                    server.settle(args.crowd)
-                    page_rss = [k.memory_info().rss for k in server.kernels()]
-                    await usable(context, server, join=True)  # one participant joins: the form and the case
-                    await asyncio.sleep(2)
-                    mem = [k.memory_full_info() for k in server.kernels()]
-                    joined = max(mem, key=lambda m: m.rss)
-                    results["kärnor totalt"] = len(mem)
-                    results["MiB per kärna, anslutningssidan (median)"] = statistics.median(page_rss) / MIB
-                    results["MiB per deltagarkärna efter anslutning"] = joined.rss / MIB
-                    # RSS counts the shared libraries again in every kernel; PSS divides shared pages among them
-                    results["MiB PSS per deltagarkärna"] = joined.pss / MIB
-                    results["MiB Voila-servern"] = server.voila().memory_info().rss / MIB
-            finally:
-                server.stop()
+            results[kind] = {"warm": statistics.median(warm), "cold": statistics.median(cold),
+                             "warm MB": statistics.median(warm_bytes) / 1e6, "cold MB": statistics.median(cold_bytes) / 1e6}
+            print(f"  {kind}: varm {[round(x, 2) for x in warm]} s, kall {[round(x, 2) for x in cold]} s", flush=True)
         await browser.close()
 
-    print(f"Voila-appen mot ankaret {BARE.name} (samma körning, {os.cpu_count()} kärnor, Chromium headless)")
-    print(f"{'mätning':34} {'app':>8} {'ankare':>8} {'kvot':>6}")
-    for what in ("kall webbläsare", "kall HTML", "förvärmd webbläsare", "förvärmd HTML") if results.get("app kall HTML") else ():
-        a, b = results[f"app {what}"], results[f"bare {what}"]
-        print(f"{'tid till användbar, ' + what:34} {a:7.2f}s {b:7.2f}s {a / b:6.2f}")
-    if not crowd:
-        return
-    print(f"{args.crowd} sidor samtidigt (HTTP, förvärmd pool {args.crowd}), alla levererade: app {crowd['app'][0]:.2f} s, "
-          f"ankare {crowd['bare'][0]:.2f} s (kvot {crowd['app'][0] / crowd['bare'][0]:.2f})")
-    per = results["MiB PSS per deltagarkärna"] + results["MiB Voila-servern"] / args.crowd
-    print(f"minne: kärna med anslutningssidan {results['MiB per kärna, anslutningssidan (median)']:.0f} MiB, efter "
-          f"anslutning {results['MiB per deltagarkärna efter anslutning']:.0f} MiB RSS / "
-          f"{results['MiB PSS per deltagarkärna']:.0f} MiB PSS; Voila-servern "
-          f"{results['MiB Voila-servern']:.0f} MiB; ≈ {per:.0f} MiB per deltagare (PSS + andel av servern) vid {args.crowd} deltagare "
-          f"({int(results['kärnor totalt'])} kärnor inkl. förvärmd pool)")
-    print("mål: kall ≤ 1,25 × ankaret; förvärmd median ≤ 0,3 s; 20 samtidigt ≤ 10 s; ≤ 100 MiB per deltagare")
+
+async def arrivals(server: Server, n: int, spread: float, patience: float) -> list:
+    async def one(i: int):
+        await asyncio.sleep(spread * i / max(1, n - 1))
+        return await open_page(server.url, source=f"127.0.0.{i + 2}", timeout=patience)
+
+    return await asyncio.gather(*(one(i) for i in range(n)))
+
+
+def burst(args, tmp: Path, results: dict) -> None:
+    for kind in ("bare", "app"):
+        for filled in (False, True):
+            server = Server(kind, args.pool, tmp)
+            try:
+                if filled:
+                    server.settle(args.pool)
+                before = server.cpu_seconds()
+                started = time.perf_counter()
+                pages = asyncio.run(arrivals(server, args.arrivals, args.spread, args.patience))
+                wall = time.perf_counter() - started
+                cpu = server.cpu_seconds() - before
+                ok = sorted(p.usable_seconds for p in pages if p.usable and server.expect in p.descriptions)
+                entry = {"usable": len(ok), "blank": sum(p.status == 200 and not p.usable for p in pages),
+                         "waited": sum(p.waits > 0 for p in pages), "cpu": cpu, "wall": wall}
+                if ok:
+                    entry.update(p50=statistics.median(ok), p95=ok[int(0.95 * (len(ok) - 1))], max=ok[-1])
+                if kind == "app" and filled:
+                    time.sleep(2)
+                    pss = [k.memory_full_info().pss for k in server.kernels()]
+                    entry["MiB PSS per kernel"] = statistics.median(pss) / MIB
+                    entry["MiB server"] = server.server_process().memory_full_info().pss / MIB
+                    entry["kernels"] = len(pss)
+                results[(kind, filled)] = entry
+                print(f"  {kind}, pool {'fylld' if filled else 'tom'}: {entry}", flush=True)
+            finally:
+                server.stop()
+
+
+def report(args, results: dict) -> None:
+    print(f"\nsipkurs serve mot ankaret ren Voila ({BARE.name}), samma körning, {os.cpu_count()} kärnor, "
+          f"belastning {os.getloadavg()[0]:.1f}")
+    if "app" in results:
+        a, b = results["app"], results["bare"]
+        print(f"{'förvärmd sida i Chromium':34} {'app':>8} {'ankare':>8} {'kvot':>6}")
+        for what in ("warm", "cold"):
+            label = "varm cache" if what == "warm" else "kall cache"
+            print(f"{'  ' + label:34} {a[what]:7.2f}s {b[what]:7.2f}s {a[what] / b[what]:6.2f}")
+        print(f"{'  överfört, kall cache':34} {a['cold MB']:6.2f}MB {b['cold MB']:6.2f}MB {a['cold MB'] / b['cold MB']:6.2f}")
+        print(f"{'  överfört, varm cache':34} {a['warm MB']:6.2f}MB {b['warm MB']:6.2f}MB")
+        print("  mål: varm cache ≤ 1,0 s")
+    for filled in (False, True):
+        if ("app", filled) not in results:
+            continue
+        print(f"{args.arrivals} ankomster inom {args.spread:.0f} s, pool {args.pool} "
+              f"{'fylld' if filled else 'tom (servern nystartad)'}:")
+        for kind in ("app", "bare"):
+            e = results[(kind, filled)]
+            times = f"p50 {e['p50']:.1f} s, p95 {e['p95']:.1f} s, max {e['max']:.1f} s" if e["usable"] else "–"
+            print(f"  {kind:5} {e['usable']}/{args.arrivals} användbara ({times}); {e['blank']} tomma sidor; "
+                  f"{e['waited']} väntade på vänta-sidan; server-CPU {e['cpu']:.0f} s")
+    if ("app", True) in results:
+        e = results[("app", True)]
+        per = e["MiB PSS per kernel"] + e["MiB server"] / args.arrivals
+        print(f"minne efter ankomsterna (alla på anslutningssidan, pool påfylld): {e['MiB PSS per kernel']:.0f} MiB PSS "
+              f"per kärna (median av {e['kernels']}), server {e['MiB server']:.0f} MiB; ≈ {per:.0f} MiB per deltagare")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3, help="sidor per serie (median)")
-    parser.add_argument("--crowd", type=int, default=20, help="sidor samtidigt")
-    parser.add_argument("--parts", default="single,crowd", help="vilka delar: single, crowd")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="sidvisningar per mätning (median)")
+    parser.add_argument("--arrivals", type=int, default=40)
+    parser.add_argument("--spread", type=float, default=30.0, help="sekunder som ankomsterna sprids över")
+    parser.add_argument("--pool", type=int, default=10, help="pool för ankomsterna (sipkurs serve: standard 10)")
+    parser.add_argument("--patience", type=float, default=240.0, help="sekunder en deltagare väntar som längst")
+    parser.add_argument("--parts", default="page,burst", help="page, burst")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"bench_app: {CHROMIUM} saknas (apt-get install -y chromium)")
-    asyncio.run(run(args))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-app-"))
+    results: dict = {}
+    try:
+        if "page" in args.parts:
+            asyncio.run(page_speed(args, tmp, results))
+        if "burst" in args.parts:
+            burst(args, tmp, results)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(args, results)
 
 
 if __name__ == "__main__":

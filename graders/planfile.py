@@ -14,8 +14,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from graders.plan import Plan
+from simulator.safe_read import UnreadableFile, read_limited
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = 5_000_000  # a plan file; the largest valid plan is far smaller (texts are capped at 10,000 characters)
+MAX_INT_DIGITS = 18  # no number in a plan needs more; Python refuses to even read some (int_max_str_digits)
 
 _PYDANTIC_SV = {
     "missing": "fältet saknas",
@@ -163,14 +165,31 @@ def _message(err: dict) -> str:
         return template
 
 
+class _LongNumber(ValueError):
+    pass
+
+
+_LONG_NUMBER = re.compile(rf"-?\d{{{MAX_INT_DIGITS + 1},}}")
+
+
+def _plan_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise _LongNumber(digits[:20])
+    return int(digits)
+
+
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """A plan from JSON text; raises PlanFileError (one line, with line:column) for any problem."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_plan_int)
     except json.JSONDecodeError as exc:
         raise PlanFileError(source, f"ogiltig JSON ({_json_reason(exc.msg)})", exc.lineno, exc.colno) from None
     except RecursionError:
         raise PlanFileError(source, "ogiltig JSON (för djupt nästlad)") from None
+    except _LongNumber:
+        where = _LONG_NUMBER.search(text)
+        line, column = _position(text, where.start()) if where else (None, None)
+        raise PlanFileError(source, f"ett tal har för många siffror (högst {MAX_INT_DIGITS})", line, column) from None
     if not isinstance(data, dict):
         raise PlanFileError(source, "filen ska innehålla ett JSON-objekt med en plan", 1, 1)
     if data.get("format") != "sipkurs-plan":
@@ -212,21 +231,11 @@ def _json_reason(msg: str) -> str:
 
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file; raises PlanFileError (one Swedish line naming file:line:column) for any problem."""
-    path = Path(path)
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PlanFileError(name, f"filen är för stor ({size} byte, högst {MAX_FILE_BYTES})")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PlanFileError(name, "filen finns inte") from None
-    except IsADirectoryError:
-        raise PlanFileError(name, "det är en mapp, inte en planfil") from None
-    except PermissionError:
-        raise PlanFileError(name, "behörighet saknas för att läsa filen") from None
-    except OSError as exc:
-        raise PlanFileError(name, f"kunde inte läsa filen (systemfel {exc.errno})") from None
+        raw = read_limited(path, MAX_FILE_BYTES)  # a regular file, checked for size before reading
+    except UnreadableFile as exc:
+        raise PlanFileError(name, str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from simulator.cases import PERSON_ROLE, PLACEHOLDERS, RELATIVE_ROLE, Case, kommun_region, text_fields
 from simulator.catalogue import Catalogue, load_catalogue
+from simulator.safe_read import UnreadableFile, read_limited
 
 SCHEMA_LINE = "# yaml-language-server: $schema=./case.schema.json"
 LEAK_SHINGLE_WORDS = 6  # a run of this many words of the facit text inside a card is a leak
@@ -58,6 +59,15 @@ def _parse_path(path: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
+def _keys(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """A mapping node's scalar keys → (key node, value node), the last one for a repeated key; built once per node."""
+    index = getattr(node, "_sip_keys", None)
+    if index is None:
+        index = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        node._sip_keys = index
+    return index
+
+
 def _locate(root: yaml.Node | None, loc: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
     """(line, column), 1-based, of the deepest node along loc; the key node instead of the value if key=True."""
     node = root
@@ -67,10 +77,7 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...], *, key: bool = False) 
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
         if isinstance(node, yaml.MappingNode):
-            found = None
-            for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == str(part):
-                    found = (k, v)
+            found = _keys(node).get(str(part))
             if found is None:
                 continue  # a missing field, or a union tag from pydantic: stay at the enclosing node
             mark = found[0].start_mark if (last and key) else found[1].start_mark
@@ -135,12 +142,86 @@ def _message(err: dict[str, Any]) -> str:
 
 # --- the file layer ------------------------------------------------------------------------------------------------
 
+MAX_CASE_BYTES = 256 * 1024  # a case file (the library's largest is ~8 kB)
+MAX_NODES = 50_000  # YAML nodes after expanding aliases (the library's largest case has ~1,500)
+MAX_INT_DIGITS = 100  # digits in one YAML integer (Python refuses more than 4,300 with a traceback)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: about 7 times faster
+
+
+class _Loader(yaml.SafeLoader):
+    """The pure-Python safe loader (its error messages are the ones translated below), refusing absurd integers."""
+
+
+class _FastLoader(_FAST_LOADER):  # type: ignore[misc, valid-type]
+    """libyaml's safe loader with the same integer limit."""
+
+
+def _bounded_int(loader, node):
+    digits = str(node.value).replace("_", "").lstrip("+-")
+    if len(digits) > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(None, None, "found an integer with too many digits", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+for _cls in (_Loader, _FastLoader):
+    _cls.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+
+
+def _nodes(root: yaml.Node):
+    """Every node once, however many aliases point at it (the walk is linear in the file, not in its expansion)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend((v, k))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int | None:
+    """How many nodes the document has with its aliases expanded, up to ``limit`` (None: an alias refers to itself).
+
+    Linear: each distinct node's size is computed once (a post-order walk), so ten nested aliases of ten cost ten
+    steps, not ten billion.
+    """
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = [x for kv in node.value for x in kv] if isinstance(node, yaml.MappingNode) else (
+            node.value if isinstance(node, yaml.SequenceNode) else [])
+        if done:
+            open_.discard(key)
+            size[key] = min(limit + 1, 1 + sum(size[id(c)] for c in children))
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            return None
+        open_.add(key)
+        stack.append((node, True))
+        for c in children:
+            if id(c) in open_:
+                return None
+            if id(c) not in size:
+                stack.append((c, False))
+    return size[id(root)]
+
+
+MAX_DUPLICATE_ERRORS = 50  # repeated keys reported one by one; beyond that, one line counts the rest
+
 
 def _duplicate_keys(node: yaml.Node, file: str) -> list[CaseError]:
     errors: list[CaseError] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in _nodes(node):
         if isinstance(n, yaml.MappingNode):
             seen: set[str] = set()
             for k, v in n.value:
@@ -151,9 +232,11 @@ def _duplicate_keys(node: yaml.Node, file: str) -> list[CaseError]:
                                       f"nyckeln '{k.value}' förekommer två gånger i samma mappning")
                         )
                     seen.add(k.value)
-                stack.append(v)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
+    if len(errors) > MAX_DUPLICATE_ERRORS:
+        rest = len(errors) - MAX_DUPLICATE_ERRORS
+        errors = sorted(errors)[:MAX_DUPLICATE_ERRORS]
+        last = errors[-1]
+        errors.append(CaseError(file, last.line, last.column, "", f"och {rest} upprepade nycklar till"))
     return errors
 
 
@@ -177,6 +260,7 @@ _YAML_PROBLEMS = {
     "but found another document": "filen får bara innehålla ett dokument (ta bort '---')",
     "found unhashable key": "en nyckel kan inte vara en lista eller en mappning",
     "found duplicate anchor": "samma ankare (&namn) används två gånger",
+    "found an integer with too many digits": f"ett heltal har för många siffror (högst {MAX_INT_DIGITS})",
 }
 
 
@@ -187,15 +271,44 @@ def _yaml_problem_sv(problem: str) -> str:
     return f"kan inte tolkas ({problem})"
 
 
-def parse(text: str, file: str) -> tuple[Any, yaml.Node | None, list[CaseError]]:
-    """(data, root node, errors) for one YAML text; data is None when the text cannot be used at all."""
+def _load(text: str, loader_class) -> tuple[yaml.Node | None, Any]:
+    """Compose once and construct from the composed node (one parse, not two)."""
+    loader = loader_class(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        size = _expanded_size(root, MAX_NODES)
+        if size is None:
+            raise _TooLarge("ett alias (*namn) pekar på sig självt")
+        if size > MAX_NODES:
+            raise _TooLarge(f"alias (*namn) gör filen för stor: mer än {MAX_NODES} värden när de fylls i")
+        return root, loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def parse(text: str, file: str) -> tuple[Any, yaml.Node | None, list[CaseError]]:
+    """(data, root node, errors) for one YAML text; data is None when the text cannot be used at all.
+
+    Linear in the text: libyaml parses when available (the pure-Python parser runs again only to word an error),
+    aliases are counted before anything is expanded, and no walk visits a node twice.
+    """
+    try:
+        try:
+            root, data = _load(text, _FastLoader)
+        except yaml.YAMLError:
+            root, data = _load(text, _Loader)  # the same error, worded as the messages above expect
         if root is None:
             return None, None, [CaseError(file, 1, 1, "", "filen är tom; ett fall behöver minst id, title och person")]
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 (SafeLoader)
     except yaml.YAMLError as exc:
         return None, None, [_yaml_error(exc, file)]
+    except _TooLarge as exc:
+        return None, None, [CaseError(file, 1, 1, "", str(exc))]
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. an unhashable key, a date out of range
         reason = "för djupt nästlad" if isinstance(exc, RecursionError) else "ogiltigt värde (till exempel en lista som nyckel)"
         return None, None, [CaseError(file, 1, 1, "", f"YAML-värde kan inte tolkas: {reason}")]
@@ -511,15 +624,9 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 def load_case_file(path: Path, catalogue: Catalogue | None = None) -> tuple[Case | None, list[CaseError]]:
     file = str(path)
     try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        return None, [CaseError(file, 0, 0, "", "är en mapp, inte en fil")]
-    except FileNotFoundError:
-        return None, [CaseError(file, 0, 0, "", "filen finns inte")]
-    except PermissionError:
-        return None, [CaseError(file, 0, 0, "", "kunde inte läsas: behörighet saknas")]
-    except OSError as exc:
-        return None, [CaseError(file, 0, 0, "", f"kunde inte läsas (systemfel {exc.errno})")]
+        raw = read_limited(path, MAX_CASE_BYTES)  # only a regular file, refused before reading when too large
+    except UnreadableFile as exc:
+        return None, [CaseError(file, 0, 0, "", str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -104,7 +104,10 @@ cli.add_command(scenario)
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    """One line: whitespace collapsed, invisible characters shown as '?', absurdly long words (a pasted number of
+    thousands of digits) shortened."""
+    words = ("".join(c if c.isprintable() else "?" for c in w) for w in message.split())
+    return " ".join(w if len(w) <= 80 else f"{w[:40]}…({len(w)} tecken)" for w in words)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,14 +16,7 @@ from pathlib import Path
 import click
 
 from sipkurs.errors import UserError, os_error_sv
-
-APP_NOTEBOOK = "sip_utkast.ipynb"
-TRAINER_NOTEBOOK = "sip_larare.ipynb"
-
-
-def notebooks_dir() -> Path:
-    """The folder Voila serves: only the participant app and the trainer page, nothing else."""
-    return Path(__file__).resolve().parent.parent / "courses" / "voila"
+from sipkurs.serving.config import DEFAULT_ABANDONED, DEFAULT_IDLE, DEFAULT_PER_ADDRESS, DEFAULT_POOL
 
 
 def _store_problem(exc: Exception) -> str:
@@ -45,7 +39,7 @@ def _store(db: str | None, *, must_exist: bool = False):
     from sipkurs.store import Store, StoreError, to_url
 
     if must_exist and db and "://" not in db and not Path(db).is_file():
-        raise UserError(f"lagringen {db} finns inte")
+        raise UserError(f"lagringen {db} {'är ingen vanlig fil' if Path(db).exists() else 'finns inte'}")
     try:
         return Store(to_url(db) if db else None)
     except StoreError as exc:
@@ -54,35 +48,11 @@ def _store(db: str | None, *, must_exist: bool = False):
         raise UserError(f"kunde inte öppna lagringen {db or ''}: {_store_problem(exc)}".replace("  ", " ")) from None
 
 
-def voila_command(folder: Path, host: str, port: int, pool_size: int, cull_idle: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "voila",
-        str(folder),
-        "--no-browser",
-        f"--Voila.ip={host}",
-        f"--port={port}",
-        "--Voila.port_retries=0",
-        "--preheat_kernel=True",
-        f"--pool_size={pool_size}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle // 3))}",
-        "--VoilaExporter.language_code=sv",
-        "--KernelManager.transport=ipc",
-        "--Voila.log_level=ERROR",  # not one "notebook is not trusted" line per page view
-    ]
+def serve_config(host: str, port: int, pool_size: int, limits) -> "ServeConfig":
+    """What the server process needs: the pages of sipkurs/serving/pages.py, the address, the pool and the limits."""
+    from sipkurs.serving.config import ServeConfig
 
-
-def voila_config(pool_size: int) -> dict:
-    """Preheated kernels for the participant app; the trainer page starts its kernel on demand."""
-    return {
-        "VoilaKernelManager": {
-            "kernel_pools_config": {APP_NOTEBOOK: {"pool_size": pool_size}, "default": {"pool_size": 0}},
-            "preheat_denylist": [TRAINER_NOTEBOOK],
-            "fill_delay": 2,  # a burst of arrivals is served before the pool refills
-        }
-    }
+    return ServeConfig(host=host, port=port, pool_size=pool_size, limits=limits)
 
 
 def _wait_listening(host: str, port: int, proc: subprocess.Popen, timeout: float = 60) -> bool:
@@ -91,15 +61,23 @@ def _wait_listening(host: str, port: int, proc: subprocess.Popen, timeout: float
         if proc.poll() is not None:
             return False
         try:
-            with socket.create_connection((host, port), timeout=0.5):
+            with socket.create_connection((host if host not in ("0.0.0.0", "::", "") else "127.0.0.1", port), timeout=0.5):
                 return True
         except OSError:
             time.sleep(0.2)
     return False
 
 
+def _check_host(host: str) -> None:
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise UserError(f"ogiltig adress för --host: {host!r}", 2) from None
+
+
 def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Voila binds: TIME_WAIT is not "busy"
         try:
             s.bind((host, port))
@@ -108,25 +86,59 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+COURSE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+def check_course_code(code: str | None) -> str | None:
+    """A course code as typed on the command line: letters A–Z, digits, - and _, at most 40 characters."""
+    if code is None:
+        return None
+    if not COURSE_CODE.match(code.strip()):
+        raise UserError("kurskoden får bara innehålla bokstäverna A–Z, siffror, - och _ (högst 40 tecken)", 2)
+    return code.strip()
+
+
+def check_trainer_code(code: str | None) -> str | None:
+    """A trainer code as typed: printable, without spaces, at most 100 characters (the store checks its strength)."""
+    if code is None:
+        return None
+    if not code or len(code) > 100 or not code.isprintable() or any(c.isspace() for c in code):
+        raise UserError("lärarkoden får inte innehålla mellanslag eller osynliga tecken och får ha högst 100 tecken", 2)
+    return code
+
+
+SEED_MAX = 2**31 - 1
+PARTICIPANT_MAX = 2**31 - 1
+
+
 @click.command()
 @click.option("--course", "course_code", help="Kurskod. Utan: en ny kurs skapas och koden skrivs ut.")
 @click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", help="Lärarkod för översikten. Utan: en ny skapas och skrivs ut.")
 @click.option("--case", "case_id", help="Fall ur fallbiblioteket (se 'sipkurs scenario list'); varje deltagare får en egen variant.")
 @click.option("-a", "--archetype", help="I stället för ett fall: genererade personer av en arketyp (se 'sipkurs archetypes').")
-@click.option("-s", "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Frö för fallens varianter.")
+@click.option("-s", "--seed", type=click.IntRange(0, SEED_MAX), default=0, show_default=True, help="Frö för fallens varianter.")
 @click.option("--db", envvar="SIPKURS_DB", help="Lagring: sökväg till en SQLite-fil eller en SQLAlchemy-URL (även $SIPKURS_DB).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port.")
-@click.option("--pool-size", type=click.IntRange(0, 200), default=4, show_default=True, help="Förvärmda kärnor för deltagarappen.")
-@click.option("--cull-idle", type=click.IntRange(10, 86400), default=120, show_default=True, help="Sekunder innan en övergiven kärna stängs.")
+@click.option("--pool-size", type=click.IntRange(0, 200), default=DEFAULT_POOL, show_default=True, help="Förvärmda kärnor för deltagarappen (sidor som öppnas direkt).")
+@click.option("--max-kernels", type=click.IntRange(1, 1000), help="Högst så många kärnor (sidor) samtidigt. Standard: så många som minnet räcker till (150 MiB styck), högst 100.")
+@click.option("--max-per-address", type=click.IntRange(1, 1000), default=DEFAULT_PER_ADDRESS, show_default=True, help="Högst så många kärnor per klientadress (höj om alla deltagare kommer via samma adress).")
+@click.option("--cull-idle", type=click.IntRange(10, 86400), default=DEFAULT_ABANDONED, show_default=True, help="Sekunder innan en kärna vars sida är stängd stängs.")
+@click.option("--idle-timeout", type=click.IntRange(60, 86400), default=DEFAULT_IDLE, show_default=True, help="Sekunder utan aktivitet innan en öppen sidas kärna stängs (sidan erbjuder 'Anslut igen').")
+@click.option("--proxy", is_flag=True, help="Servern står bakom en omvänd proxy: klientens adress läses från X-Forwarded-For/X-Real-IP.")
 @click.option("--self-study", is_flag=True, help="Självstudier för alla: var och en väljer fall, intervjuar personen och övar ensam (ingen utbildare behövs).")
 @click.option("--public-url", help="Adressen deltagarna använder, om den är en annan (t.ex. https://sip.kommun.se bakom en proxy).")
-def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, cull_idle, self_study, public_url) -> None:
+def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, pool_size, max_kernels, max_per_address,
+          cull_idle, idle_timeout, proxy, self_study, public_url) -> None:
     """Starta kursen: deltagarappen och utbildarens översikt i webbläsaren (Voila)."""
     from simulator.engine import archetype_names
     from sipkurs.cases import DEFAULT_CASE, case_ids
+    from sipkurs.serving.config import Limits
+    from sipkurs.serving.logfile import LogPump, server_log
     from sipkurs.store import StoreError
 
+    course_code = check_course_code(course_code)
+    trainer_code = check_trainer_code(trainer_code)
     if archetype is not None and archetype not in archetype_names():
         raise click.UsageError(f"okänd arketyp '{archetype}'; välj en av: {', '.join(archetype_names())}")
     if case_id is not None and case_id not in case_ids():
@@ -135,47 +147,57 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         raise click.UsageError("använd antingen --case eller --archetype, inte båda")
     if self_study and (case_id or archetype):
         raise click.UsageError("vid självstudier väljer var och en sitt fall; ange inte --case eller --archetype")
-    if self_study:
-        from sipkurs.selfstudy import SELF_STUDY_COURSE
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise click.UsageError("--public-url ska börja med http:// eller https://")
+    _check_host(host)
+    from sipkurs.links import PUBLIC_URL_SETTING
+    from sipkurs.selfstudy import MODE_SETTING, SELF_STUDY, SELF_STUDY_COURSE
 
+    if self_study:
         course_code = course_code or SELF_STUDY_COURSE
     store = _store(db)
     try:
         course, trainer = store.create_course(
             course_code, case_id=case_id or "", archetype=archetype or "", seed=seed, trainer_code=trainer_code
         )
+        if self_study:
+            store.set_setting(MODE_SETTING, SELF_STUDY, course=course.code)
+        shown = host if host not in ("0.0.0.0", "::", "") else socket.gethostname()
+        base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+        store.set_setting(PUBLIC_URL_SETTING, (public_url or base).rstrip("/"))  # where seat links point
     except StoreError as exc:
         raise UserError(str(exc)) from None
+    finally:
+        url = store.url
+        store.close()
     if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
         raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket; ange ett fall med --case")
-    from sipkurs.links import PUBLIC_URL_SETTING
-    from sipkurs.selfstudy import MODE_SETTING, SELF_STUDY
-
-    if self_study:
-        store.set_setting(MODE_SETTING, SELF_STUDY, course=course.code)
-
-    store.set_setting(PUBLIC_URL_SETTING, (public_url or f"http://{host}:{port}").rstrip("/"))  # for group links
-    url = store.url
-    store.close()
-    folder = notebooks_dir()
-    if not (folder / APP_NOTEBOOK).is_file():
-        raise UserError(f"hittar inte appen {folder / APP_NOTEBOOK}")
+    limits = Limits(max_per_address=max_per_address, abandoned_timeout=cull_idle, idle_timeout=idle_timeout)
+    if max_kernels is not None:
+        limits.max_kernels = max_kernels
+    config = serve_config(host, port, pool_size, limits)
+    config.proxy = proxy
+    folder = Path(config.folder)
+    missing = [p.notebook for p in config.pages if not (folder / p.notebook).is_file()]
+    if missing:
+        raise UserError(f"hittar inte {', '.join(missing)} i {folder}")
     if not _port_free(host, port):
         raise UserError(f"porten {port} på {host} är upptagen; välj en annan med --port")
+    logger, log_path = server_log(port)
+    logger.info("--- sipkurs serve startar: kurs %s på %s:%d", course.code, host, port)
 
-    runtime = Path(tempfile.mkdtemp(prefix="sipkurs-serve-"))
-    (runtime / "voila.json").write_text(json.dumps(voila_config(pool_size)), encoding="utf-8")
-    env = {**os.environ, "SIPKURS_DB": url}
+    runtime = Path(tempfile.mkdtemp(prefix="sipkurs-serve-"))  # private (0700): the config and the kernels' sockets
+    config.dump(runtime / "serve.json")
+    env = {**os.environ, "SIPKURS_DB": url, "PYTHONUNBUFFERED": "1"}
     if self_study:
         env["SIPKURS_SELF_STUDY"] = course.code  # the app's join page: no course code, choose a case after joining
-    # Voila's and the kernels' own messages (English, and tracebacks when kernels are stopped mid-work) go to a log
-    # file; the trainer's terminal shows only ours.
-    log_path = Path(tempfile.gettempdir()) / f"sipkurs-serve-{port}.log"
-    log = log_path.open("w", encoding="utf-8")
+    # Voila's, the kernels' and our server's messages go, redacted, to the private log; the terminal shows only ours.
     proc = subprocess.Popen(
-        voila_command(folder, host, port, pool_size, cull_idle),
-        cwd=runtime, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "sipkurs.serving", str(runtime / "serve.json")],
+        cwd=runtime, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+    pump = LogPump(proc.stdout, logger)
+    pump.start()
 
     stopping = []
 
@@ -185,24 +207,28 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
             proc.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops the course even if our parent ignored it
     try:
         if not _wait_listening(host, port, proc):
             stop()
-            raise UserError(f"Voila startade inte; se loggen {log_path}")
-        base = f"http://{host}:{port}/voila/render"
+            raise UserError(f"servern startade inte; se loggen {log_path}")
+        lim = config.limits
         click.echo(f"Kursen {course.code} är igång.")
-        click.echo(f"  Deltagare:  {base}/{APP_NOTEBOOK}?kurs={course.code}")
+        click.echo(f"  Deltagare:  {base}/?kurs={course.code}")
         click.echo(f"  Kurskod:    {course.code}")
         click.echo("  Fall:       var och en väljer sitt fall (självstudier)" if self_study
                    else f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
-        click.echo(f"  Utbildare:  {base}/{TRAINER_NOTEBOOK}?kurs={course.code}")
+        if config.trainer_page is not None:
+            click.echo(f"  Utbildare:  {base}/utbildare?kurs={course.code}")
         click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
         click.echo(f"  Lagring:    {_safe_url(url)}")
+        click.echo(f"  Gränser:    högst {lim.max_kernels} sidor samtidigt ({lim.max_per_address} per adress), "
+                   f"{config.pool_size} förvärmda; en sida utan aktivitet stängs efter {lim.idle_timeout // 60} min")
         click.echo(f"  Logg:       {log_path}")
         click.echo("Avsluta med Ctrl-C.", nl=True)
         sys.stdout.flush()
         if proc.wait() != 0 and not stopping:
-            raise UserError(f"Voila avslutades oväntat; se loggen {log_path}")
+            raise UserError(f"servern avslutades oväntat; se loggen {log_path}")
     except KeyboardInterrupt:
         click.echo("\nAvslutar …", err=True)
     finally:
@@ -210,12 +236,13 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        log.close()
-        for child in runtime.iterdir():
-            child.unlink()
-        runtime.rmdir()
+        pump.join(timeout=5)
+        logger.info("--- sipkurs serve avslutad")
+        for handler in logger.handlers:
+            handler.close()
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _safe_url(url: str) -> str:
@@ -228,7 +255,7 @@ def _safe_url(url: str) -> str:
 @click.command()
 @click.option("--course", "course_code", required=True, help="Kurskod.")
 @click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", required=True, help="Kursens lärarkod (även $SIPKURS_TRAINER_CODE).")
-@click.option("--participant", "participant_id", type=click.IntRange(1, 2**31 - 1), help="Deltagarens nummer (kolumnen Nr i översikten).")
+@click.option("--participant", "participant_id", type=click.IntRange(1, PARTICIPANT_MAX), help="Deltagarens nummer (kolumnen Nr i översikten).")
 @click.option("--group", "group_name", help="I stället för en deltagare: gruppens namn (till exempel 'Grupp 1').")
 @click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Format.")
 @click.option("--db", envvar="SIPKURS_DB", help="Lagring: SQLite-fil eller SQLAlchemy-URL (även $SIPKURS_DB).")
@@ -236,7 +263,7 @@ def _safe_url(url: str) -> str:
 def export(course_code, trainer_code, participant_id, group_name, fmt, db, output) -> None:
     """Exportera en deltagares eller en grupps senast inlämnade plan (annars utkastet) med återkoppling."""
     from sipkurs import cases
-    from sipkurs.export import plan_html, plan_pdf
+    from sipkurs.export import ExportTooLarge, check_size, plan_html, plan_pdf
     from sipkurs.feedback import assess
     from sipkurs.store import StoreError
 
@@ -244,6 +271,10 @@ def export(course_code, trainer_code, participant_id, group_name, fmt, db, outpu
 
     if (participant_id is None) == (group_name is None):
         raise click.UsageError("ange antingen --participant NR eller --group NAMN")
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("PDF kräver --output FIL")
+    course_code = check_course_code(course_code)
+    trainer_code = check_trainer_code(trainer_code)
     store = _store(db, must_exist=True)
     try:
         if group_name is not None:
@@ -252,7 +283,7 @@ def export(course_code, trainer_code, participant_id, group_name, fmt, db, outpu
                 None,
             )
             if group is None:
-                raise StoreError(f"gruppen '{group_name.strip()}' finns inte i kursen")
+                raise StoreError(f"gruppen '{group_name.strip()[:80]}' finns inte i kursen")
             group, data, submission = store.trainer_group_plan(course_code, trainer_code, group.id)
             scenario_id = group.scenario_id
             members = ", ".join(s.participant_name for s in group.seats if s.participant_name) or "inga medlemmar"
@@ -266,11 +297,13 @@ def export(course_code, trainer_code, participant_id, group_name, fmt, db, outpu
         scenario = cases.scenario(scenario_id)
     except (UnknownScenario, KeyError):
         raise UserError(f"planens fall '{scenario_id}' finns inte längre i fallbiblioteket") from None
+    try:
+        check_size(data)  # before grading or rendering: an oversized plan is refused at once
+    except ExportTooLarge as exc:
+        raise UserError(str(exc)) from None
     feedback = assess(data, scenario)
     title = f"SIP – {'inlämnad version ' + str(submission.number) if submission else 'utkast'}"
     if fmt == "pdf":
-        if output is None:
-            raise click.UsageError("PDF kräver --output FIL")
         content = plan_pdf(data, feedback, name=name, title=title)
     else:
         content = plan_html(data, feedback, name=name, title=title).encode()

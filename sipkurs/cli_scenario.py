@@ -9,6 +9,10 @@ import click
 from sipkurs.errors import UserError, os_error_sv
 
 
+MAX_SHOWN = 50  # errors shown per file; the rest are counted
+MAX_VARIANT = 1_000_000
+
+
 @click.group()
 def scenario() -> None:
     """Fallbiblioteket: kontrollera, förhandsgranska och lista fall."""
@@ -22,8 +26,14 @@ def validate(paths: tuple[Path, ...]) -> int:
     from simulator.library import SCENARIOS_DIR
 
     cases, errors = validate_paths(list(paths) or [SCENARIOS_DIR])
+    shown: dict[str, int] = {}
     for e in errors:
-        click.echo(str(e), err=True)
+        shown[e.file] = shown.get(e.file, 0) + 1
+        if shown[e.file] <= MAX_SHOWN:
+            click.echo(str(e), err=True)
+    for file, count in shown.items():
+        if count > MAX_SHOWN:
+            click.echo(f"{file}: … och {count - MAX_SHOWN} fel till i samma fil", err=True)
     if errors:
         click.echo(f"{len(errors)} fel i fallfilerna.", err=True)
         return 1
@@ -47,7 +57,7 @@ def _case(case_id: str):
 @click.argument("case_id", metavar="ID")
 @click.option("--view", "view", default="participant", show_default=True, help="participant, trainer, role:ORGANISATION (role:personen för den som spelar personen), event:HÄNDELSE eller interview (intervjun för självstudier).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="Utdataformat.")
-@click.option("--variant", type=click.IntRange(min=0, max=1_000_000), help="Variantens nummer (samma nummer ger samma person). Utan: numret i ID@N, annars 0.")
+@click.option("--variant", type=click.IntRange(min=0, max=MAX_VARIANT), help="Variantens nummer (samma nummer ger samma person). Utan: numret i ID@N, annars 0.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil i stället för skärmen.")
 def preview(case_id: str, view: str, fmt: str, variant: int | None, output: Path | None) -> None:
     """Visa ett fall så som deltagare, en roll eller utbildaren ser det (ID eller ID@N för variant N)."""
@@ -55,8 +65,8 @@ def preview(case_id: str, view: str, fmt: str, variant: int | None, output: Path
     from simulator.views import UnknownView, render
 
     base, sep, number = case_id.partition(VARIANT_SEPARATOR)
-    if sep and not (number.isascii() and number.isdigit()):
-        raise UserError(f"ogiltigt varianttal i '{case_id}'; skriv till exempel {base}@3", 2)
+    if sep and not (number.isascii() and number.isdigit() and len(number) <= 7 and int(number) <= MAX_VARIANT):
+        raise UserError(f"ogiltigt varianttal i '{base}@…'; skriv ett tal 0–{MAX_VARIANT}, till exempel {base}@3", 2)
     if variant is None:
         variant = int(number) if sep else 0
     case = _case(base)

@@ -8,9 +8,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graders.plan import MAX_TEXT
 from sipkurs.feedback import Feedback
 from sipkurs.templating import local_time, render
 from sipkurs.ui.fields import SECTIONS, Table, static_choices
+
+MAX_EXPORT_CHARS = 300_000  # all the plan's text together: a full plan is far below; a PDF of this takes a few seconds
+
+
+class ExportTooLarge(ValueError):
+    """The plan is too large to print; ``str(error)`` says why, in Swedish."""
+
+
+def check_size(data) -> None:
+    """Refuse, at once and before any rendering, a plan with a text over the form's limit or too much text in all."""
+    total, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_TEXT:
+                raise ExportTooLarge(f"planen kan inte skrivas ut: ett fält har {len(item)} tecken (högst {MAX_TEXT})")
+            total += len(item)
+            if total > MAX_EXPORT_CHARS:
+                raise ExportTooLarge(f"planen kan inte skrivas ut: den har mer än {MAX_EXPORT_CHARS} tecken text")
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 @dataclass
@@ -67,6 +91,8 @@ def readable(data: dict) -> list[ReadableSection]:
 
 
 def plan_html(data: dict, feedback: Feedback | None, *, name: str = "", title: str = "") -> str:
+    """The printable page; raises ExportTooLarge for a plan over the limits."""
+    check_size(data)
     return render(
         "plan.html.j2",
         sections=readable(data),
@@ -85,7 +111,10 @@ def font_path() -> Path:
 
 
 def plan_pdf(data: dict, feedback: Feedback | None, *, name: str = "", title: str = "") -> bytes:
+    """The PDF; raises ExportTooLarge for a plan over the limits (a 9 MB text took 71 s of CPU)."""
+    check_size(data)
     from fpdf import FPDF
+
 
     pdf = FPDF(format="A4")
     pdf.set_title(title or "SIP")

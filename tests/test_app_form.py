@@ -187,18 +187,18 @@ def test_join_page_loads_without_the_heavy_modules():
     assert out.strip() == "[]"
 
 
-def test_serve_runs_standalone_voila_in_swedish_with_culling():
-    from pathlib import Path
+def test_serve_runs_standalone_voila_in_swedish_with_culling(tmp_path):
+    from sipkurs.serving.app import voila_config
+    from sipkurs.serving.config import Limits, ServeConfig
+    from sipkurs.serving.pages import PAGES, served_folder
 
-    from sipkurs.cli_app import APP_NOTEBOOK, TRAINER_NOTEBOOK, notebooks_dir, voila_command, voila_config
-
-    cmd = voila_command(notebooks_dir(), "127.0.0.1", 9999, 6, 120)
-    assert cmd[1:3] == ["-m", "voila"] and "--VoilaExporter.language_code=sv" in cmd
-    assert "--MappingKernelManager.cull_idle_timeout=120" in cmd and "--KernelManager.transport=ipc" in cmd
-    pools = voila_config(6)["VoilaKernelManager"]
-    assert pools["kernel_pools_config"][APP_NOTEBOOK]["pool_size"] == 6 and TRAINER_NOTEBOOK in pools["preheat_denylist"]
-    served = sorted(p.name for p in Path(notebooks_dir()).iterdir())
-    assert served == sorted([APP_NOTEBOOK, TRAINER_NOTEBOOK])  # nothing else is reachable by URL
+    c = voila_config(ServeConfig(pool_size=6, limits=Limits(abandoned_timeout=120)), tmp_path)
+    assert c.VoilaExporter.language_code == "sv" and c.KernelManager.transport == "ipc"
+    assert c.MappingKernelManager.cull_idle_timeout == 120 and c.VoilaConfiguration.preheat_kernel
+    pools = c.VoilaKernelManager
+    assert pools.kernel_pools_config["sip_utkast.ipynb"]["pool_size"] == 6 and "sip_larare.ipynb" in pools.preheat_denylist
+    served = sorted(p.name for p in served_folder().iterdir())
+    assert served == sorted(p.notebook for p in PAGES)  # nothing else is reachable by URL
 
 
 def test_odd_row_ids_from_a_stored_draft_get_fresh_ids():
