@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 APP_PATH = "/voila/render/sip_utkast.ipynb"
-TRAINER_PATH = "/voila/render/sip_larare.ipynb"
+TRAINER_PATH = "/utbildare"  # the server's kernel-free login; the overview opens after it
 PUBLIC_URL_SETTING = "public_url"
 DEFAULT_BASE = "http://127.0.0.1:8866"
 

@@ -304,7 +304,12 @@ class ParticipantApp:
         main.add_class("sip-main")
         workspace = w.HBox([main, side], layout=w.Layout(width="100%"))
         workspace.add_class("sip-workspace")
-        self._show(self.header, workspace)
+        from sipkurs.serving.draftguard import scope_marker
+
+        # The page's draft guard keeps unsaved text per plan, and reconnects to the personal link.
+        guard_scope = w.HTML(scope_marker(f"{participant.course}:{session.owner_id}")
+                             + f'<span data-sip-resume="{escape(link)}" hidden></span>')
+        self._show(self.header, guard_scope, self.binding.guard, workspace)
         self.regrade = Debouncer(self.show_feedback, delay=0.5, max_wait=2.0)
         self.score = ""
         self._ticks = 0
@@ -439,11 +444,17 @@ class ParticipantApp:
         group = self.session.group
         name = f"{group.name}: {', '.join(a['name'] for a in data['authors'])}" if group else self.session.participant.display_name
         title = "SIP-utkast"
-        if fmt == "pdf":
-            self.downloads.value = data_link(plan_pdf(data, fb, name=name, title=title), "application/pdf", "sip-utkast.pdf", "Ladda ner PDF")
-        else:
-            page = plan_html(data, fb, name=name, title=title).encode()
-            self.downloads.value = data_link(page, "text/html", "sip-utkast.html", "Ladda ner utskriften (HTML)")
+        from sipkurs.export import ExportTooLarge
+
+        try:
+            if fmt == "pdf":
+                content = plan_pdf(data, fb, name=name, title=title)
+                self.downloads.value = data_link(content, "application/pdf", "sip-utkast.pdf", "Ladda ner PDF")
+            else:
+                page = plan_html(data, fb, name=name, title=title).encode()
+                self.downloads.value = data_link(page, "text/html", "sip-utkast.html", "Ladda ner utskriften (HTML)")
+        except ExportTooLarge as exc:
+            self.downloads.value = _message(f"{exc}.")
 
 
 def participant_app(query: str = "", store=None):
@@ -461,9 +472,13 @@ def preload() -> None:
     from sipkurs.ui.form import PlanForm
     from simulator.library import load_library
 
+    from simulator.interview_matching import warm_up as warm_interview
+
     load_library()
     warm_up()  # the graders' Swedish language tools
+    warm_interview()  # the interview's dictionary
     assess(PlanForm().data())
+    w.Widget.close_all()  # nothing of the warm-up goes to the page: the join page sends only its own widgets
 
 
 def request_query() -> str:

@@ -47,7 +47,9 @@ class FormBinding:
         self.show_authors = show_authors
         self.changed = changed
         self.last_saved = None
-        self.too_long: set[str] = set()  # fields whose text is over the limit: kept on the page, not saved
+        self.too_long: set[str] = set()
+        self.guard = w.HTML()  # markers for the page's draft guard: which texts are stored (sipkurs.serving.draftguard)
+        self._markers: dict[str, str] = {}  # fields whose text is over the limit: kept on the page, not saved
         form.on_edit = self.edited
         form.on_add_row = self.add_row
         form.on_remove_row = self.remove_row
@@ -57,6 +59,7 @@ class FormBinding:
         """Show the plan as the store has it, with who wrote what."""
         values = self.live.load()
         self.form.load_values(values)
+        self._mark(list(self.live.known.values()))
         if self.show_authors:
             for path in values:
                 self._attribute(path)
@@ -107,12 +110,32 @@ class FormBinding:
     def remote_change(self, state: FieldState) -> None:
         self.form.apply(state.path, state.value)
         self._attribute(state.path)
+        self._mark([state])
         self.changed()
 
     def saved(self, states: list[FieldState]) -> None:
         self.last_saved = local_time()
         for state in states:
             self._attribute(state.path)
+        self._mark(states)
+
+    def _mark(self, states) -> None:
+        """Tell the page's guard which texts are now in the store, so it can forget its own copy of them."""
+        from sipkurs.serving.draftguard import saved_marker
+        from sipkurs.ui.form import field_class
+
+        for state in states:
+            inp = self.form.input(state.path) if plandoc.parse(state.path)[2] or not plandoc.parse(state.path)[0] else None
+            if inp is None or inp.field.kind not in ("text", "area", "lines"):
+                continue
+            text = "\n".join(state.value) if isinstance(state.value, list) else str(state.value or "")
+            self._markers.pop(state.path, None)
+            self._markers[state.path] = saved_marker(field_class(state.path), text)
+            while len(self._markers) > 40:  # the latest are enough: the guard compares as saves arrive
+                self._markers.pop(next(iter(self._markers)))
+        html = "".join(self._markers.values())
+        if self.guard.value != html:
+            self.guard.value = html
 
     def conflict(self, c: Conflict) -> None:
         inp = self.form.input(c.path)

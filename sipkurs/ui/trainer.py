@@ -45,7 +45,8 @@ def most_missed(rows, top: int = 5) -> list[tuple[str, int]]:
 
 
 class TrainerApp:
-    def __init__(self, store=None, query: str = "") -> None:
+    def __init__(self, store=None, query: str = "", granted_code: str = "") -> None:
+        """``granted_code``: the trainer code the server's login already checked (the page then skips its own form)."""
         self._store = store
         params = parse_qs(query.lstrip("?"))
         full = w.Layout(width="100%", max_width="40em")
@@ -70,6 +71,12 @@ class TrainerApp:
         self.widget.add_class("sip-app")
         self.authorised: tuple[str, str] | None = None
         self._timer = None
+        if granted_code:
+            self.code.value = granted_code
+            self.login()
+            if self.authorised is not None:  # the login was the server's: no second form on the page
+                for field in (self.course, self.code, self.show):
+                    field.layout.display = "none"
 
     @property
     def store(self):
