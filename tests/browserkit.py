@@ -60,7 +60,8 @@ class Server:
         exe = Path(sys.executable).with_name("sipkurs")
         cmd = [str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"]
         cmd += ["serve", "--course", COURSE, "--trainer-code", TRAINER_CODE, "--db", str(self.db),
-                "--port", str(self.port), "--pool-size", str(self.pool_size), *self.extra]
+                "--port", str(self.port), "--pool-size", str(self.pool_size),
+                "--max-per-address", "200", *self.extra]  # every test page comes from 127.0.0.1
         cmd += ["--case", self.case] if self.case else []
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 90

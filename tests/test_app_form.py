@@ -248,3 +248,18 @@ def test_text_over_the_limit_is_not_saved_and_the_field_says_so(store):
     assert not binding.too_long and form.inputs["chair"].note.value == "" and session.live.pending["chair"].value == "Kim"
     form.inputs["distribution"].widget.value = "Vårdcentralen\n" + "y" * 501
     assert "en rad har 501 tecken" in form.inputs["distribution"].note.value.replace("\u00a0", " ")
+
+
+def test_a_warmed_up_pool_kernel_still_builds_pages_and_keeps_no_warm_up_widgets(store):
+    import ipywidgets as w
+
+    from sipkurs.ui.app import ParticipantApp, preload
+
+    before = set(w.Widget.widgets)
+    preload()
+    assert len(set(w.Widget.widgets) - before) < 20  # the warm-up form's widgets are closed, not sent to the page
+    app = ParticipantApp(store, "?kurs=K")
+    app.name.value = "Efter uppvärmningen"
+    app.join()
+    assert app.session is not None and app.form.inputs["chair"].widget.layout.width == "100%"
+    app.close()

@@ -477,8 +477,16 @@ def preload() -> None:
     load_library()
     warm_up()  # the graders' Swedish language tools
     warm_interview()  # the interview's dictionary
-    assess(PlanForm().data())
-    w.Widget.close_all()  # nothing of the warm-up goes to the page: the join page sends only its own widgets
+    form = PlanForm()
+    assess(form.data())
+    _close_tree(form.widget)  # nothing of the warm-up goes to the page: the join page sends only its own widgets
+
+
+def _close_tree(widget) -> None:
+    """Close a widget and everything inside it (not the layouts and styles, which widgets may share)."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
 
 
 def request_query() -> str:
