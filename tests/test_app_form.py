@@ -251,13 +251,11 @@ def test_text_over_the_limit_is_not_saved_and_the_field_says_so(store):
 
 
 def test_a_warmed_up_pool_kernel_still_builds_pages_and_keeps_no_warm_up_widgets(store):
-    import ipywidgets as w
+    from sipkurs.ui.app import ParticipantApp, _open_widgets, preload
 
-    from sipkurs.ui.app import ParticipantApp, preload
-
-    before = set(w.Widget.widgets)
+    before = set(_open_widgets())
     preload()
-    assert len(set(w.Widget.widgets) - before) < 20  # the warm-up form's widgets are closed, not sent to the page
+    assert len(set(_open_widgets()) - before) < 20  # the warm-up form's widgets are closed, not sent to the page
     app = ParticipantApp(store, "?kurs=K")
     app.name.value = "Efter uppvärmningen"
     app.join()

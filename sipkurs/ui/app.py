@@ -477,16 +477,20 @@ def preload() -> None:
     load_library()
     warm_up()  # the graders' Swedish language tools
     warm_interview()  # the interview's dictionary
-    form = PlanForm()
-    assess(form.data())
-    _close_tree(form.widget)  # nothing of the warm-up goes to the page: the join page sends only its own widgets
+    existing = set(_open_widgets())  # after the imports: shared layouts (form.FULL) are made then and stay
+    assess(PlanForm().data())
+    for key, widget in _open_widgets().items():  # nothing of the warm-up goes to the page: it sends only its own
+        if key not in existing:
+            widget.close()
 
 
-def _close_tree(widget) -> None:
-    """Close a widget and everything inside it (not the layouts and styles, which widgets may share)."""
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()
+def _open_widgets() -> dict:
+    """ipywidgets' registry of open widgets (``Widget.widgets``, deprecated in 8 without a public replacement)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return dict(w.Widget.widgets)
 
 
 def request_query() -> str:
