@@ -154,7 +154,10 @@ class _Writer:
         page = pdf.h - pdf.t_margin - pdf.b_margin - 20
         for row in block.rows:
             for text, width in zip(row, block.widths, strict=False):
-                lines = pdf.multi_cell(pdf.epw * width / total - 3, 4.2, text, dry_run=True, output="LINES")
+                cell = max(pdf.epw * width / total - 3, 1)
+                if len(text) * 2.0 / cell * 4.2 < page / 2:  # even at 2 mm a character, clearly short enough
+                    continue
+                lines = pdf.multi_cell(cell, 4.2, text, dry_run=True, output="LINES")
                 if len(lines) * 4.2 > page:
                     return False
         return True
