@@ -312,7 +312,7 @@ def _goal_blocks(goals: list[dict]) -> tuple[tuple[GoalBlock, ...], tuple[GoalBl
 
 
 EFFORT_COLUMNS = ("Nr", "Insats", "Verksamhet", "Behov", "Mål", "När", "Läge")
-EFFORT_WIDTHS = (8, 33, 35, 28, 28, 24, 18)  # mm of A4's 174
+EFFORT_WIDTHS = (8, 32, 34, 28, 28, 23, 21)  # mm of A4's 174
 PRINCIPAL_TABLES = (
     ("kommun", "Kommunen ansvarar för"),
     ("region", "Regionen ansvarar för"),
