@@ -219,8 +219,19 @@ def _catalogue():
     return load_catalogue()
 
 
+def _org_id(value: Any) -> str:
+    """A catalogue id for an id, a name or a short name (as the plan model accepts them); other text unchanged."""
+    from graders.plan import organisation_id
+
+    value = _text(value)
+    try:
+        return organisation_id(value)
+    except ValueError:
+        return value
+
+
 def _org(org_id: Any) -> str:
-    org_id = _text(org_id)
+    org_id = _org_id(org_id)
     cat = _catalogue()
     return cat.organisation(org_id).name if org_id in cat.organisation_by_id else org_id
 
@@ -232,7 +243,7 @@ def _choice(kind: str, value: Any) -> str:
 
 def _unit(org_id: Any) -> str:
     """A unit's short name for narrow table columns ('Vårdcentralen', 'Socialtjänsten (vuxen)')."""
-    org_id = _text(org_id)
+    org_id = _org_id(org_id)
     cat = _catalogue()
     if org_id not in cat.organisation_by_id:
         return org_id
@@ -317,7 +328,7 @@ PRINCIPAL_TABLES = (
     ("kommun", "Kommunen ansvarar för"),
     ("region", "Regionen ansvarar för"),
     ("other", "Andra aktörer än kommun och region"),
-    ("", "Insatser utan angiven verksamhet"),
+    ("", "Insatser där huvudmannen inte framgår"),
 )
 
 
@@ -337,7 +348,7 @@ def _effort_tables(data: dict) -> list:
     goal_texts = {_text(g.get("id")): _text(g.get("text")) for g in _rows(data.get("goals"))}
     by_principal: dict[str, list[tuple[str, ...]]] = {}
     for e in _rows(data.get("efforts")):
-        by_principal.setdefault(_principal_of(_text(e.get("organisation"))), []).append(
+        by_principal.setdefault(_principal_of(_org_id(e.get("organisation"))), []).append(
             _effort_row(e, need_texts, goal_texts))
     blocks: list = []
     for key, caption in PRINCIPAL_TABLES:

@@ -71,7 +71,7 @@ def _full():
              "when": "varje vecka", "start": "2026-12-01", "status": "planned"},
             {"id": "I2", "what": "Samtalsbehandling på BUP", "organisation": "bup", "needs": ["B2"], "goals": ["M2"],
              "status": "ongoing"},
-            {"id": "I3", "what": "Anpassad studiegång", "organisation": "skola", "needs": ["B1"], "goals": ["M1a"]},
+            {"id": "I3", "what": "Anpassad studiegång", "organisation": "Skolan", "needs": ["B1"], "goals": ["M1a"]},
         ],
         "other_actors_note": "Skolan gör en anpassad studiegång.",
         "own_actions": [{"who": "Elin", "what": "Går till fotbollsträningen."}],
@@ -127,7 +127,9 @@ def test_readable_uses_form_labels_and_catalogue_names():
 
 
 def test_document_parts_follow_the_sip_templates():
-    doc = plan_document(_full())
+    data = _full()
+    data["efforts"].append({"id": "I4", "what": "Läxhjälp", "organisation": "Fritidsgården", "needs": ["B1"]})
+    doc = plan_document(data)
     assert [p.title for p in doc.parts] == PARTS
     assert dict(doc.header.pairs) == {
         "Namn": "Elin Fiktiv", "Personnummer": "20100101-XXXX", "Vårdnadshavare": "Maria Fiktiv, Jonas Fiktiv",
@@ -137,7 +139,8 @@ def test_document_parts_follow_the_sip_templates():
     efforts = {b.caption: b.rows for b in doc.parts[5].blocks if b.kind == "table"}
     assert [r[0] for r in efforts["Kommunen ansvarar för"]] == ["I1"]
     assert [r[0] for r in efforts["Regionen ansvarar för"]] == ["I2"]
-    assert [r[0] for r in efforts["Andra aktörer än kommun och region"]] == ["I3"]
+    assert [r[0] for r in efforts["Andra aktörer än kommun och region"]] == ["I3"]  # a unit named as the model allows
+    assert [r[:3] for r in efforts["Insatser där huvudmannen inte framgår"]] == [("I4", "Läxhjälp", "Fritidsgården")]
     kommun = dict(zip(("Nr", "Insats", "Verksamhet", "Behov", "Mål", "När", "Läge"), efforts["Kommunen ansvarar för"][0]))
     assert kommun["Behov"] == "B1 Elin behöver komma tillbaka till skolan"
     assert kommun["Mål"] == "M1 Jag vill gå i skolan varje dag."
