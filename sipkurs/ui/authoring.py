@@ -61,7 +61,6 @@ class ListedError:
 
 
 _SUGGESTED = re.compile(r"\(menar du '([^']+)'\?\)")
-_QUOTED = re.compile(r"'([^']+)'")
 _UNKNOWN_ROLE = re.compile(r"^roles\[\d+\]\.organisation$")
 _NEEDS_A_ROLE = ("rollkort", "ingen av fallets roller")  # errors that exist because an organisation has no role card
 
@@ -71,20 +70,20 @@ def _parent(path: str) -> str:
 
 
 def _follows_from(error: CaseError, cause: CaseError) -> bool:
-    """Whether ``error`` is there only because of ``cause``: a misspelt key makes the real key "missing"; a misspelt
-    organisation of a role card leaves that organisation without a role card, so every place that names it fails."""
-    if error == cause:
+    """Whether ``error`` is there only because of ``cause``. Two cases can be told from the messages: a misspelt key
+    makes the real key "missing"; a misspelt value (an unknown organisation, signal …) makes every place that names
+    the value meant fail. The value meant is the one the cause suggests ("menar du 'vardcentral'?"); without a
+    suggestion, a misspelt organisation of a role card leaves some organisation without its role card."""
+    if error == cause or _SUGGESTED.search(error.message):
         return False
-    if cause.message.startswith("okänt fält") and error.message.startswith("fältet saknas"):
-        return _parent(error.path) == _parent(cause.path)
-    if _UNKNOWN_ROLE.match(cause.path) and cause.message.startswith("okänd organisation"):
-        meant = _SUGGESTED.search(cause.message)
-        named = set(_QUOTED.findall(error.message))
-        if meant and meant.group(1) in named | set(re.findall(r"\w+", error.message)):
-            return True
-        return any(word in error.message for word in _NEEDS_A_ROLE) and not error.message.startswith("okänd")
+    if cause.message.startswith("okänt fält"):
+        return error.message.startswith("fältet saknas") and _parent(error.path) == _parent(cause.path)
     meant = _SUGGESTED.search(cause.message)
-    return bool(meant) and f"'{meant.group(1)}'" in error.message and not _SUGGESTED.search(error.message)
+    if meant:
+        return meant.group(1) in re.findall(r"\w+", error.message)
+    if _UNKNOWN_ROLE.match(cause.path) and cause.message.startswith("okänd organisation"):
+        return any(words in error.message for words in _NEEDS_A_ROLE) and not error.message.startswith("okänd")
+    return False
 
 
 def order_errors(errors: list[CaseError]) -> list[ListedError]:
