@@ -2,19 +2,26 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two installs: `make serve` needs only the course itself; `make test` (and `make install`) add the test tools,
+# Playwright and the nbgrader course with JupyterLab.
+SERVE_STAMP := $(VENV)/.installed-serve
+STAMP := $(VENV)/.installed-test
 
 .PHONY: serve test bench install browser hunspell servers clean
 
-$(STAMP): pyproject.toml
+$(SERVE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
+	touch $(SERVE_STAMP)
+
+$(STAMP): $(SERVE_STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,nbgrader]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-serve: $(STAMP) hunspell
+serve: $(SERVE_STAMP) hunspell
 	$(BIN)/sipkurs serve $(ARGS)
 
 browser:

@@ -15,6 +15,9 @@ scores as before. A plan missing a legal requirement is capped below the pass ma
 (graders/data/rules.yaml, verdict); the family cells then scale their points by the same factor, so their sum stays
 capped too.
 
+The case shown at the top of the notebook is the one the plan names (``show_case()``): every participant downloads
+plan.json from the app with the scenario id of their own variant, so each reads and is graded against their own person.
+
 Feedback level (as in the app): ``level="nudge"`` (default; or ``$SIPKURS_FEEDBACK_LEVEL``), ``"guided"`` or
 ``"facit"``. The answer key is printed only at "facit" while nbgrader autogrades the submission
 (``NBGRADER_EXECUTION=autograde``); a participant running the cells before submitting sees at most "guided".
@@ -32,6 +35,53 @@ from pathlib import Path
 def _find(filename: str, folder: str | Path | None) -> Path:
     base = Path(folder) if folder is not None else Path.cwd()
     return base / filename
+
+
+class CaseCard:
+    """Markdown the notebook displays (``_repr_markdown_``), without importing IPython here."""
+
+    def __init__(self, markdown: str) -> None:
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+def case_markdown(scenario_id: str, folder: str | Path | None = None) -> str:
+    """The participant's case card (never the facit, never a role's hidden information) for a scenario id: a library
+    case's variant (``case@n``), a generated person (``archetype-seed-variant``) or a scenario file beside the plan."""
+    from simulator.cases import VARIANT_SEPARATOR  # noqa: PLC0415
+    from simulator.casecard import case_card  # noqa: PLC0415
+    from simulator.library import load_library  # noqa: PLC0415
+    from simulator.lookup import UnknownScenario, get_scenario  # noqa: PLC0415
+    from simulator.views import render  # noqa: PLC0415
+
+    case_id, sep, variant = scenario_id.partition(VARIANT_SEPARATOR)
+    case = load_library().get(case_id)
+    if case is not None and (not sep or (variant.isdigit() and variant.isascii())):
+        return render(case, "participant", "md", int(variant) if sep else 0)
+    try:
+        return case_card(get_scenario(scenario_id, base_dir=folder), facit=False)
+    except UnknownScenario as exc:
+        return f"**Fallet kunde inte hittas:** {exc}. Fråga utbildaren vilket fall som gäller."
+
+
+def show_case(filename: str = "plan.json", folder: str | Path | None = None) -> CaseCard:
+    """The case of the plan file (its ``scenario_id``), for the notebook's first cell; a one-line Swedish explanation
+    instead when the plan cannot be read or names no case."""
+    from graders import PlanFileError, load_plan  # noqa: PLC0415
+
+    path = _find(filename, folder)
+    try:
+        plan = load_plan(path)
+    except PlanFileError as exc:
+        return CaseCard(f"**Planen kunde inte läsas:** {str(exc).replace(str(path), path.name, 1)}")
+    if not plan.scenario_id:
+        return CaseCard(f"**{path.name} anger inget fall.** Ladda ner plan.json från övningsappen: den anger ditt fall.")
+    return CaseCard(case_markdown(plan.scenario_id, path.parent))
 
 
 def feedback_level(level: str | None = None) -> str:

@@ -302,11 +302,10 @@ def export(course_code, trainer_code, participant_id, group_name, fmt, db, outpu
     except ExportTooLarge as exc:
         raise UserError(str(exc)) from None
     feedback = assess(data, scenario)
-    title = f"SIP – {'inlämnad version ' + str(submission.number) if submission else 'utkast'}"
     if fmt == "pdf":
-        content = plan_pdf(data, feedback, name=name, title=title)
+        content = plan_pdf(data, feedback, name=name, submission=submission)
     else:
-        content = plan_html(data, feedback, name=name, title=title).encode()
+        content = plan_html(data, feedback, name=name, submission=submission).encode()
     if output is None:
         click.echo(content.decode(), nl=False)
         return

@@ -196,6 +196,12 @@ class DraftSession:
     def submissions(self) -> list[Submission]:
         return self.store.submissions(self.participant, owner_id=self.owner_id)
 
+    def current_submission(self, data: dict | None = None) -> Submission | None:
+        """The last submitted version if the plan is unchanged since, else None (an export then says "Utkast")."""
+        previous = self.submissions()
+        data = self.plan_data() if data is None else data
+        return previous[-1] if previous and _same_plan(previous[-1].data, data) else None
+
 
 FEEDBACK_LEVEL_SETTING = "feedback_level"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,7 +34,12 @@ def test_picking_a_file_validates_and_previews_it(app):
         "participant", "trainer", "role:socialtjanst_barn", "role:bup", "role:skola", "role:personen",
         "role:narstaende", "interview", "event:rymning", "event:pappan_ar_emot", "event:kontakt_slutar",
     ]
-    assert ("Händelsekort: rymning", "event:rymning") in app.view.options
+    assert [label for label, _ in app.view.options] == [
+        "Deltagarnas fallkort", "Utbildarens vy (med facit)", "Rollkort: Socialtjänsten, barn och familj",
+        "Rollkort: Barn- och ungdomspsykiatrin (BUP)", "Rollkort: Skolan (elevhälsa och rektor)",
+        "Rollkort: Vårdnadshavare (för barnet)", "Rollkort: Närstående", "Intervjun (självstudier)",
+        "Händelse: Rymning", "Händelse: Samtycket dras tillbaka", "Händelse: Nyckelperson slutar",
+    ]
     assert "Placerad på HVB" in app.preview.value and "Facit" not in app.preview.value
     app.view.value = "trainer"
     assert "Facit" in app.preview.value
@@ -92,12 +99,53 @@ def test_generate_variants_table(app):
     assert "Rätta felen" in app.variants.value
 
 
-def test_save_writes_the_valid_text(app, tmp_path):
+def test_save_writes_the_valid_text_and_lists_the_new_file(app, tmp_path):
     app.text.value = BASE.replace("id: sjukskriven_utmattning", "id: mitt_nya_fall")
     assert not app.save.disabled
     app.save.click()
     saved = tmp_path / "mitt_nya_fall.yaml"
     assert saved.read_text(encoding="utf-8") == app.text.value and "Sparat" in app.saved.value
+    assert ("mitt_nya_fall.yaml", str(saved)) in app.file.options and app.file.value == str(saved)
+    assert "Inga fel" in app.status.value  # the saved file itself: its own id is no clash
+
+
+def _listed(status: str) -> list[str]:
+    """The error lines as the trainer reads them, in order."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(r"<li[^>]*>(.*?)</li>", status)]
+
+
+def test_line_numbers_beside_the_text_mark_the_lines_with_errors(app):
+    app.file.value = str(BASE_FILE)
+    lines = BASE.count("\n") + 1
+    numbers = re.sub(r"<[^>]+>", " ", app.gutter.value.replace("<br>", " ")).split()
+    assert numbers == [str(n) for n in range(1, lines + 1)] and "sip-error-line" not in app.gutter.value
+    assert app.text.rows >= lines  # the text grows with the file; the box around text and numbers scrolls
+    app.text.value = BASE.replace("difficulty: 1", "difficulty: 5")
+    assert re.search(r'<span class="sip-error-line" title="[^"]*">4</span>', app.gutter.value)
+    app.text.value = "id: x\n" * 30
+    assert app.gutter.value.count("<br>") == 30
+
+
+def test_the_root_cause_comes_first_and_what_follows_from_it_is_said(app):
+    app.file.value = str(BASE_FILE)
+    app.text.value = BASE.replace("organisation: vardcentral\n", "organisation: vardcentrl\n", 1)
+    listed = _listed(app.status.value)
+    assert listed[0].startswith("rad 73, kolumn 19 roles[0].organisation: okänd organisation 'vardcentrl'")
+    assert len(listed) == 5 and all("(följdfel av felet på rad 73)" in line for line in listed[1:])
+    assert "5 fel, varav 4 följdfel" in app.status.value
+    app.text.value = BASE.replace("organisation: arbetsformedlingen\n", "organisation: afx\n", 1)  # no suggestion
+    listed = _listed(app.status.value)
+    assert "okänd organisation 'afx'" in listed[0] and all("följdfel" in line for line in listed[1:]) and len(listed) == 3
+    app.text.value = BASE.replace("  - id: ", "  - idd: ", 1)  # a misspelt key: the real one is then "missing"
+    assert [line.split(": ", 1)[1] for line in _listed(app.status.value)] == [
+        "okänt fält (kontrollera stavningen; se docs/fallformat.md)", "fältet saknas men krävs (följdfel av felet på rad 57)"]
+    app.text.value = BASE.replace("difficulty: 1", "difficulty: 5") + "oops: [\n"
+    listed = _listed(app.status.value)
+    assert len(listed) == 1 and "YAML-syntaxfel" in listed[0]
+    app.text.value = BASE.replace("difficulty: 1", "difficulty: 5").replace("target_groups: [sjukskrivna]",
+                                                                          "target_groups: sjukskrivna")
+    assert "följdfel" not in app.status.value  # two separate mistakes: both root causes, in file order
+    assert [line.split(" ", 2)[1] for line in _listed(app.status.value)] == ["4,", "9,"]
 
 
 def test_notebook_is_a_thin_shell_without_outputs_and_runs():

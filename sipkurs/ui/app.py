@@ -239,6 +239,9 @@ class ParticipantApp:
         self.pdf_button = w.Button(description="PDF", icon="file")
         self.html_button.on_click(lambda _b: self.export("html"))
         self.pdf_button.on_click(lambda _b: self.export("pdf"))
+        self.json_button = w.Button(description="plan.json", icon="download",
+                                    tooltip="Planen som fil till självstudiekursen i JupyterLab")
+        self.json_button.on_click(lambda _b: self.export("json"))
         self.downloads = w.HTML()
         self.level_choice = None
         if session.self_study:  # alone, the participant chooses how much the feedback tells
@@ -256,7 +259,7 @@ class ParticipantApp:
                 self.submit_button,
                 self.submit_status,
                 self.history,
-                w.HBox([self.html_button, self.pdf_button]),
+                w.HBox([self.html_button, self.pdf_button, self.json_button]),
                 self.downloads,
             ]
         )
@@ -436,24 +439,27 @@ class ParticipantApp:
         self.show_results()
 
     def export(self, fmt: str) -> None:
-        from sipkurs.export import plan_html, plan_pdf
+        from sipkurs.export import ExportTooLarge, PlanExportError, plan_html, plan_json, plan_pdf
 
         self.sync.flush_now()
         data = self.session.plan_data()
-        fb = self.session.feedback()
-        group = self.session.group
-        name = f"{group.name}: {', '.join(a['name'] for a in data['authors'])}" if group else self.session.participant.display_name
-        title = "SIP-utkast"
-        from sipkurs.export import ExportTooLarge
-
         try:
+            if fmt == "json":  # the plan file the nbgrader course reads
+                self.downloads.value = data_link(plan_json(data), "application/json", "plan.json", "Ladda ner plan.json")
+                return
+            fb = self.session.feedback()
+            group = self.session.group
+            name = (f"{group.name}: {', '.join(a['name'] for a in data['authors'])}" if group
+                    else self.session.participant.display_name)
+            submission = self.session.current_submission(data)
+            stem = f"sip-version-{submission.number}" if submission else "sip-utkast"
             if fmt == "pdf":
-                content = plan_pdf(data, fb, name=name, title=title)
-                self.downloads.value = data_link(content, "application/pdf", "sip-utkast.pdf", "Ladda ner PDF")
+                content = plan_pdf(data, fb, name=name, submission=submission)
+                self.downloads.value = data_link(content, "application/pdf", f"{stem}.pdf", "Ladda ner PDF")
             else:
-                page = plan_html(data, fb, name=name, title=title).encode()
-                self.downloads.value = data_link(page, "text/html", "sip-utkast.html", "Ladda ner utskriften (HTML)")
-        except ExportTooLarge as exc:
+                page = plan_html(data, fb, name=name, submission=submission).encode()
+                self.downloads.value = data_link(page, "text/html", f"{stem}.html", "Ladda ner utskriften (HTML)")
+        except (ExportTooLarge, PlanExportError) as exc:
             self.downloads.value = _message(f"{exc}.")
 
 
