@@ -638,6 +638,14 @@ def load_case_file(path: Path, catalogue: Catalogue | None = None) -> tuple[Case
 
 def validate_paths(paths: list[Path], catalogue: Catalogue | None = None) -> tuple[dict[str, Case], list[CaseError]]:
     """Every case file under the paths (a directory means its *.yaml files), with cross-file checks."""
+    cases, errors, _files = validate_files(paths, catalogue)
+    return cases, errors
+
+
+def validate_files(
+    paths: list[Path], catalogue: Catalogue | None = None
+) -> tuple[dict[str, Case], list[CaseError], dict[str, str]]:
+    """As validate_paths, and also which file each valid case came from (case id → file)."""
     cat = catalogue or load_catalogue()
     files: list[Path] = []
     errors: list[CaseError] = []
@@ -661,7 +669,7 @@ def validate_paths(paths: list[Path], catalogue: Catalogue | None = None) -> tup
             continue
         first_file[case.id] = str(f)
         cases[case.id] = case
-    return cases, errors
+    return cases, errors, first_file
 
 
 def duplicate_id_error(text: str, file: str, case_id: str, other_file: str) -> CaseError:

@@ -112,3 +112,14 @@ def seat_card_html(scenario_id: str, role: str) -> str:
 def case_titles() -> dict[str, str]:
     """Every library case's id and title, in id order (for choosing a group's case)."""
     return {cid: case.title for cid, case in sorted(load_library().items())}
+
+
+def library_problems() -> tuple[list[str], list[str]]:
+    """What a trainer must know about the case library now: each refused file's error (file:line: message), and the
+    cases still served in their last valid version because their file broke after the server started."""
+    from pathlib import Path
+
+    from simulator.library import kept_cases, library_errors
+
+    errors = [str(e).replace(e.file, Path(e.file).name, 1) for e in library_errors()]
+    return errors, kept_cases()

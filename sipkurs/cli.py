@@ -98,6 +98,7 @@ def generate(archetype, seed, count, variants, fmt, facit, output) -> None:
 for _command in __import__("sipkurs.cli_grade").cli_grade.COMMANDS: cli.add_command(_command)  # noqa: E702
 for _command in __import__("sipkurs.cli_app").cli_app.COMMANDS: cli.add_command(_command)  # noqa: E702
 for _command in __import__("sipkurs.cli_group").cli_group.COMMANDS: cli.add_command(_command)  # noqa: E702
+for _command in __import__("sipkurs.cli_course").cli_course.COMMANDS: cli.add_command(_command)  # noqa: E702
 from sipkurs.cli_scenario import scenario  # noqa: E402
 
 cli.add_command(scenario)

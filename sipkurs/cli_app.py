@@ -157,7 +157,18 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         course_code = course_code or SELF_STUDY_COURSE
     store = _store(db)
     try:
-        course, trainer = store.create_course(
+        existing = store.course(course_code) if course_code else None
+        if existing is not None:
+            # A restart continues the course as it is; anything given must agree with it (changes: 'sipkurs course').
+            studying = store.setting(MODE_SETTING, course=existing.code) == SELF_STUDY
+            if studying != self_study:
+                raise UserError(
+                    f"kursen {existing.code} är {'en självstudiekurs' if studying else 'en kurs med utbildare'}; "
+                    f"starta den {'med' if studying else 'utan'} --self-study"
+                )
+            if case_id == DEFAULT_CASE and not (existing.case_id or existing.archetype):
+                case_id = None  # the course was started without --case: it has the default case already
+        course, trainer = store.start_course(
             course_code, case_id=case_id or "", archetype=archetype or "", seed=seed, trainer_code=trainer_code
         )
         if self_study:
@@ -172,6 +183,10 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         store.close()
     if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
         raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket; ange ett fall med --case")
+    from simulator.library import library_errors
+
+    for problem in library_errors():  # the course runs without these files; the trainer page shows them too
+        click.echo(f"Varning: fallbiblioteket: {problem} (filen används inte förrän felet är rättat)", err=True)
     limits = Limits(max_per_address=max_per_address, abandoned_timeout=cull_idle, idle_timeout=idle_timeout)
     if max_kernels is not None:
         limits.max_kernels = max_kernels
@@ -220,11 +235,16 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
                    else f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
         if config.trainer_page is not None:
             click.echo(f"  Utbildare:  {base}/utbildare?kurs={course.code}")
-        click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
+        if trainer is not None:
+            click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
+        else:
+            click.echo(f"  Lärarkod:   oförändrad (ny kod: sipkurs course change {course.code} --new-trainer-code)")
         click.echo(f"  Lagring:    {_safe_url(url)}")
         click.echo(f"  Gränser:    högst {lim.max_kernels} sidor samtidigt ({lim.max_per_address} per adress), "
                    f"{config.pool_size} förvärmda; en sida utan aktivitet stängs efter {lim.idle_timeout // 60} min")
         click.echo(f"  Logg:       {log_path}")
+        again = f"sipkurs serve --course {course.code}" + (" --self-study" if self_study else "")
+        click.echo(f"  Starta om:  {again}   (samma kurs, samma fall och lärarkod)")
         click.echo("Avsluta med Ctrl-C.", nl=True)
         sys.stdout.flush()
         if proc.wait() != 0 and not stopping:

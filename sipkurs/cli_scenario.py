@@ -42,10 +42,10 @@ def validate(paths: tuple[Path, ...]) -> int:
 
 
 def _case(case_id: str):
-    from simulator.library import InvalidLibrary, load_library
+    from simulator.library import InvalidLibrary, check_library
 
     try:
-        library = load_library()
+        library = check_library()
     except InvalidLibrary as exc:
         raise UserError(f"{exc}; kör 'sipkurs scenario validate'") from None
     if case_id not in library:
@@ -89,10 +89,10 @@ def list_cases() -> None:
     """Lista fallen: id, titel, svårighetsgrad och målgrupper."""
     from simulator.cases import DIFFICULTY_LABELS
 
-    from simulator.library import InvalidLibrary, load_library
+    from simulator.library import InvalidLibrary, check_library
 
     try:
-        library = load_library()
+        library = check_library()
     except InvalidLibrary as exc:
         raise UserError(f"{exc}; kör 'sipkurs scenario validate'") from None
     for c in library.values():

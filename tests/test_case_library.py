@@ -203,12 +203,13 @@ def test_regenerating_the_schema_writes_the_same_file(tmp_path, monkeypatch):
     assert target.read_text(encoding="utf-8") == SCHEMA_PATH.read_text(encoding="utf-8")
 
 
-def test_load_library_rejects_a_broken_directory(tmp_path):
-    from simulator.library import InvalidLibrary
+def test_check_library_rejects_a_broken_directory(tmp_path):
+    from simulator.library import InvalidLibrary, check_library
 
     (tmp_path / "x.yaml").write_text("id: [", encoding="utf-8")
     with pytest.raises(InvalidLibrary, match="x.yaml:1"):
-        load_library(Path(tmp_path))
+        check_library(Path(tmp_path))
+    assert load_library(Path(tmp_path)) == {}  # the running app: no case, and no crash
 
 
 def test_the_example_in_the_trainers_guide_is_a_valid_case():

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from sipkurs.store import ImmutableSubmission, Store, StoreError, SubmissionRow, normalise_code
+from sipkurs.store import CourseExists, ImmutableSubmission, Store, StoreError, SubmissionRow, normalise_code
 
 
 def _variant(course, n):
@@ -101,14 +101,34 @@ def test_trainer_overview_requires_the_trainer_code(store):
         store.trainer_plan("KURS1", "fel", row.participant_id)
 
 
-def test_new_trainer_code_on_restart_replaces_the_old(store):
-    course, code = store.create_course("KURS1")
-    assert course.archetype == "sjukskriven"  # kept
-    assert store.check_trainer("KURS1", code) and not store.check_trainer("KURS1", "LARARE-KOD12")
+def test_a_restart_keeps_the_course_its_case_and_its_trainer_code(store):
+    course, code = store.start_course("kurs1")
+    assert code is None and course.archetype == "sjukskriven"  # nothing changed, no new code
+    assert store.start_course("KURS1", archetype="sjukskriven", trainer_code="LARARE-KOD12")[1] is None
+    assert store.check_trainer("KURS1", "LARARE-KOD12")
+    with pytest.raises(StoreError, match="sipkurs course change KURS1 --case demens_hjartsvikt"):
+        store.start_course("KURS1", case_id="demens_hjartsvikt")
+    with pytest.raises(StoreError, match="lärarkoden stämmer inte med kursen KURS1"):
+        store.start_course("KURS1", trainer_code="ANNAN-KOD-1234")
+    with pytest.raises(CourseExists, match="finns redan"):
+        store.create_course("KURS1", trainer_code="ANNAN-KOD-1234")
+    assert store.check_trainer("KURS1", "LARARE-KOD12") and store.course("KURS1").archetype == "sjukskriven"
+
+
+def test_a_course_is_changed_only_on_purpose(store):
+    p, _ = store.join("KURS1", "Bo", _variant)
+    course = store.change_course("KURS1", case_id="demens_hjartsvikt", trainer_code="NY-LARARKOD-7")
+    assert (course.case_id, course.archetype) == ("demens_hjartsvikt", "")
+    assert store.check_trainer("KURS1", "NY-LARARKOD-7") and not store.check_trainer("KURS1", "LARARE-KOD12")
+    assert store.participant(p.id).scenario_id == p.scenario_id  # who has a case keeps it
+    with pytest.raises(StoreError, match="finns inte"):
+        store.change_course("OKAND", case_id="demens_hjartsvikt")
+    [summary] = store.courses()
+    assert (summary.course.code, summary.participants, summary.groups) == ("KURS1", 1, 0)
 
 
 def test_group_plans_belong_to_members_only(store):
-    _, trainer = store.create_course("KURS1")
+    trainer = "LARARE-KOD12"
     a, _ = store.join("KURS1", "A", _variant)
     b, _ = store.join("KURS1", "B", _variant)
     roles = ["vardcentral", "forsakringskassan", "personen"]
@@ -226,7 +246,7 @@ def test_control_characters_in_a_name_are_dropped(store):
 
 
 def test_long_group_names_are_refused_in_swedish(store):
-    _, trainer = store.create_course("KURS1")
+    trainer = "LARARE-KOD12"
     with pytest.raises(StoreError, match="högst 80"):
         store.create_group("KURS1", trainer, name="G" * 81, scenario_id="s", roles=["personen"])
 
@@ -258,7 +278,7 @@ def _at_once(fn, n: int = 8) -> tuple[list, list[str]]:
 
 
 def _group(store, size: int):
-    _, trainer = store.create_course("KURS1")
+    trainer = "LARARE-KOD12"
     group = store.create_group("KURS1", trainer, name="Grupp 1", scenario_id="s", roles=[f"roll{i}" for i in range(size)])
     members = [store.claim_seat("KURS1", seat.code, f"Medlem {i}") for i, seat in enumerate(group.seats)]
     return members, group.owner_id
@@ -292,7 +312,7 @@ def test_servers_starting_at_once_on_an_empty_database(store_url):
     def start(i: int):
         store = Store(store_url)
         stores.append(store)
-        return store.create_course("NYKURS", archetype="sjukskriven", trainer_code="LARARE-KOD12")[0].code
+        return store.start_course("NYKURS", archetype="sjukskriven", trainer_code="LARARE-KOD12")[0].code
 
     try:
         results, errors = _at_once(start, 4)

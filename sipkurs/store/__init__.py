@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from sipkurs.store.codes import MIN_TRAINER_CODE, Hasher, key_for, new_code, normalise_code
-from sipkurs.store.courses import CourseStore
+from sipkurs.store.courses import CourseExists, CourseStore
 from sipkurs.store.db import ENV_DB, Base, StoreError, create_schema, default_url, make_engine, to_url
 from sipkurs.store.exercise import ExerciseStore
 from sipkurs.store.groups import ONLINE_SECONDS, GroupStore
@@ -24,6 +24,7 @@ from sipkurs.store.interviews import InterviewStore
 from sipkurs.store.plans import PlanStore
 from sipkurs.store.records import (
     Course,
+    CourseSummary,
     Delivery,
     Draft,
     Edit,
@@ -43,7 +44,7 @@ from sipkurs.store.schema import MAX_NAME, ImmutableSubmission, SubmissionRow
 from sipkurs.store.submissions import SubmissionStore
 
 __all__ = [
-    "ENV_DB", "MAX_NAME", "MIN_TRAINER_CODE", "ONLINE_SECONDS", "Base", "Course", "Delivery", "Draft", "Edit",
+    "ENV_DB", "MAX_NAME", "MIN_TRAINER_CODE", "ONLINE_SECONDS", "Base", "Course", "CourseExists", "CourseSummary", "Delivery", "Draft", "Edit",
     "ExerciseState", "FieldState", "PhaseSnapshot",
     "Group", "ImmutableSubmission", "OverviewRow", "Participant", "PlanState", "Seat", "SeatInvite", "Store",
     "StoreError", "Submission", "SubmissionRow", "WriteResult", "default_url", "new_code", "normalise_code", "to_url",

@@ -13,8 +13,16 @@ from sqlalchemy.orm import Session
 
 from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code, weak_trainer_code
 from sipkurs.store.db import StoreError
-from sipkurs.store.records import Course, Participant
-from sipkurs.store.schema import MAX_NAME, CourseRow, OwnerRow, ParticipantRow, RemovedOwnerRow, SettingRow
+from sipkurs.store.records import Course, CourseSummary, Participant
+from sipkurs.store.schema import (
+    MAX_NAME, CourseRow, GroupRow, OwnerRow, ParticipantRow, RemovedOwnerRow, SettingRow,
+)
+
+
+class CourseExists(StoreError):
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"kursen {code} finns redan; fortsätt den med 'sipkurs serve --course {code}'")
 
 
 def _course(row: CourseRow) -> Course:
@@ -52,9 +60,10 @@ class CourseStore:
         seed: int = 0,
         trainer_code: str | None = None,
     ) -> tuple[Course, str]:
-        """Create a course, or reopen an existing one with a new trainer code. Returns (course, trainer code).
+        """Create a new course. Returns (course, trainer code).
 
-        Reopening keeps the course's case unless a new one is given, so participants keep their variants.
+        An existing code is refused (CourseExists): a course in use keeps its case and trainer code unless the trainer
+        changes them on purpose (``change_course``); ``open_course`` continues it.
         """
         code = course_key(code or f"SIP-{new_code(1, 5)}")
         if not code or len(code) > 40:
@@ -63,27 +72,101 @@ class CourseStore:
         weak = weak_trainer_code(trainer_code)
         if weak:
             raise StoreError(f"{weak}; utan --trainer-code skapas en säker kod")
-        for attempt in (1, 2):  # servers starting together may insert the same new course: then reopen it
-            try:
-                with Session(self.engine) as s, s.begin():
-                    row = s.get(CourseRow, code)
-                    if row is None:
-                        row = CourseRow(
-                            code=code, case_id=case_id, archetype=archetype, seed=seed,
-                            trainer_hash=self.hash(trainer_code),
-                        )
-                        s.add(row)
-                    else:
-                        row.trainer_hash = self.hash(trainer_code)
-                        if case_id or archetype:
-                            row.case_id, row.archetype, row.seed = case_id, archetype, seed
-                    s.flush()
-                    course = _course(row)
-                return course, trainer_code
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            with Session(self.engine) as s, s.begin():
+                if s.get(CourseRow, code) is not None:
+                    raise CourseExists(code)
+                row = CourseRow(
+                    code=code, case_id=case_id, archetype=archetype, seed=seed, trainer_hash=self.hash(trainer_code)
+                )
+                s.add(row)
+                s.flush()
+                course = _course(row)
+        except IntegrityError:  # another server created the same code a moment earlier
+            raise CourseExists(code) from None
+        return course, trainer_code
+
+    def start_course(
+        self,
+        code: str | None = None,
+        *,
+        case_id: str = "",
+        archetype: str = "",
+        seed: int = 0,
+        trainer_code: str | None = None,
+    ) -> tuple[Course, str | None]:
+        """What ``sipkurs serve`` does: continue the course if it exists (``open_course``: nothing about it changes;
+        the trainer code returned is None, the course keeps its own), else create it (the new trainer code returned).
+        Servers starting together on a new database all end up on the one course."""
+        if code and self.course(code) is not None:
+            return self.open_course(code, case_id=case_id, archetype=archetype, trainer_code=trainer_code), None
+        try:
+            return self.create_course(code, case_id=case_id, archetype=archetype, seed=seed, trainer_code=trainer_code)
+        except CourseExists as exc:
+            return self.open_course(exc.code, case_id=case_id, archetype=archetype, trainer_code=trainer_code), None
+
+    def open_course(self, code: str, *, case_id: str = "", archetype: str = "", trainer_code: str | None = None) -> Course:
+        """An existing course, unchanged. What the caller gives must agree with it: another case or archetype, or a
+        trainer code that is not the course's, is refused (a restart must never switch a running course's case or
+        lock its trainer out). Empty arguments mean "as the course has it"."""
+        course = self.course(code)
+        if course is None:
+            raise StoreError(f"kursen {course_key(code)} finns inte")
+        has = course.case_id or course.archetype
+        wants = case_id or archetype
+        if wants and (case_id, archetype) != (course.case_id if case_id else "", course.archetype if archetype else ""):
+            what = "fallet" if course.case_id else "arketypen" if course.archetype else "inget bestämt fall"
+            flag = f"--case {case_id}" if case_id else f"--archetype {archetype}"
+            raise StoreError(
+                f"kursen {course.code} har {what} {has}".rstrip() + f"; starta den utan {flag.split()[0]} för att "
+                f"fortsätta den, eller byt med 'sipkurs course change {course.code} {flag}'"
+            )
+        if trainer_code and not self.check_trainer(course.code, trainer_code):
+            raise StoreError(
+                f"lärarkoden stämmer inte med kursen {course.code}; starta utan --trainer-code för att behålla "
+                f"kursens kod, eller byt den med 'sipkurs course change {course.code} --new-trainer-code'"
+            )
+        return course
+
+    def change_course(
+        self,
+        code: str,
+        *,
+        case_id: str | None = None,
+        archetype: str | None = None,
+        seed: int | None = None,
+        trainer_code: str | None = None,
+    ) -> Course:
+        """Change a course on purpose (the CLI asks first): its case (or archetype, with seed) for participants who
+        join from now on, and/or its trainer code. Participants and groups that have a case keep it."""
+        if case_id and archetype:
+            raise StoreError("ange antingen fall eller arketyp, inte båda")
+        if trainer_code is not None:
+            weak = weak_trainer_code(trainer_code)
+            if weak:
+                raise StoreError(weak)
+        with Session(self.engine) as s, s.begin():
+            row = s.get(CourseRow, course_key(code))
+            if row is None:
+                raise StoreError(f"kursen {course_key(code)} finns inte")
+            if case_id:
+                row.case_id, row.archetype = case_id, ""
+            if archetype:
+                row.case_id, row.archetype = "", archetype
+            if seed is not None:
+                row.seed = seed
+            if trainer_code is not None:
+                row.trainer_hash = self.hash(trainer_code)
+            s.flush()
+            return _course(row)
+
+    def courses(self) -> list[CourseSummary]:
+        """Every course in the store, newest first, with how many participants and groups it has."""
+        with Session(self.engine) as s:
+            people = dict(s.execute(select(ParticipantRow.course, func.count()).group_by(ParticipantRow.course)).all())
+            groups = dict(s.execute(select(GroupRow.course, func.count()).group_by(GroupRow.course)).all())
+            rows = s.scalars(select(CourseRow).order_by(CourseRow.created.desc(), CourseRow.code)).all()
+            return [CourseSummary(_course(r), people.get(r.code, 0), groups.get(r.code, 0)) for r in rows]
 
     def course(self, code: str) -> Course | None:
         with Session(self.engine) as s:

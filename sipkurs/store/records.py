@@ -17,6 +17,15 @@ class Course:
 
 
 @dataclass(frozen=True)
+class CourseSummary:
+    """A line of ``sipkurs course list``."""
+
+    course: Course
+    participants: int
+    groups: int
+
+
+@dataclass(frozen=True)
 class Participant:
     """A joined participant. ``owner_id`` is their own plan; the secret itself is never stored or returned."""
 

@@ -20,7 +20,7 @@ import ipywidgets as w
 
 from simulator.case_validation import CaseError, duplicate_id_error, load_case_text
 from simulator.cases import Case
-from simulator.library import SCENARIOS_DIR, load_library
+from simulator.library import SCENARIOS_DIR, forget_library, load_library
 from simulator.rendering import render_html_fragment
 from simulator.views import build_view, seat_label, view_names
 
@@ -209,7 +209,7 @@ class AuthoringApp:
         except OSError as exc:
             self.saved.value = f"Kunde inte spara {html.escape(str(target))} (systemfel {exc.errno})."
             return
-        load_library.cache_clear()  # the id check of the next new case must see this file
+        forget_library()  # the id check of the next new case must see this file, at once
         self.file.options = self._file_options()
         self.file.value = str(target)  # the same text: validated again as the file itself
         self.saved.value = f"Sparat som {html.escape(str(target))}."

@@ -1,0 +1,90 @@
+"""A running process sees new, edited and removed case files, and a broken file never breaks the course."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import simulator.library as library
+from simulator.library import check_library, kept_cases, library_errors, load_library
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(library, "RESCAN_SECONDS", 0.0)  # every call looks at the folder (production: once a second)
+    shutil.copy(SCENARIOS / "skor_aldre_ensam.yaml", tmp_path)
+    return tmp_path
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edited_case_is_seen_without_a_restart(folder):
+    assert load_library(folder)["skor_aldre_ensam"].title == "Ensam, skör och ofta på vårdcentralen"
+    _edit(folder / "skor_aldre_ensam.yaml", "title: Ensam, skör", "title: Ensam och skör")
+    assert load_library(folder)["skor_aldre_ensam"].title.startswith("Ensam och skör")
+
+
+def test_a_new_case_appears_and_a_removed_one_goes(folder):
+    shutil.copy(SCENARIOS / "demens_hjartsvikt.yaml", folder)
+    assert set(load_library(folder)) == {"skor_aldre_ensam", "demens_hjartsvikt"}
+    (folder / "skor_aldre_ensam.yaml").unlink()
+    assert set(load_library(folder)) == {"demens_hjartsvikt"}
+
+
+def test_a_broken_edit_keeps_the_last_valid_version_and_says_why(folder):
+    before = load_library(folder)["skor_aldre_ensam"]
+    _edit(folder / "skor_aldre_ensam.yaml", "title: Ensam, skör", "title: [Ensam, skör")
+    assert load_library(folder)["skor_aldre_ensam"] is before  # participants drafting on it keep their case
+    assert kept_cases(folder) == ["skor_aldre_ensam"]
+    errors = library_errors(folder)
+    assert errors and errors[0].file.endswith("skor_aldre_ensam.yaml") and errors[0].line in (3, 4)
+    with pytest.raises(library.InvalidLibrary, match=r"skor_aldre_ensam.yaml:[34]"):
+        check_library(folder)
+    _edit(folder / "skor_aldre_ensam.yaml", "title: [Ensam, skör", "title: Ensam, skör")
+    assert library_errors(folder) == [] and kept_cases(folder) == []
+
+
+def test_a_new_broken_file_is_refused_with_its_error_and_the_rest_still_served(folder):
+    (folder / "trasigt.yaml").write_text("id: trasigt\ntitle: [\n", encoding="utf-8")
+    assert set(load_library(folder)) == {"skor_aldre_ensam"}
+    assert [Path(e.file).name for e in library_errors(folder)] == ["trasigt.yaml"]
+
+
+def test_the_folder_is_looked_at_at_most_once_a_second(folder, monkeypatch):
+    monkeypatch.setattr(library, "RESCAN_SECONDS", 3600.0)
+    load_library(folder)
+    shutil.copy(SCENARIOS / "demens_hjartsvikt.yaml", folder)
+    assert set(load_library(folder)) == {"skor_aldre_ensam"}  # within the interval: no stat, no reload
+    library.forget_library()  # what the case editor calls after saving in this process
+    assert "demens_hjartsvikt" in load_library(folder)
+
+
+def test_the_trainer_sees_what_is_wrong_in_the_library_as_text(folder, monkeypatch, course_store):
+    """The trainer page names each refused file with its line and message, escaped, and the cases kept as they were."""
+    from sipkurs.ui.trainer import TrainerApp
+
+    monkeypatch.setattr(library, "SCENARIOS_DIR", folder)
+    store = course_store("K", "HEMLIG-KOD1")
+    page = TrainerApp(store, "kurs=K")
+    page.code.value = "HEMLIG-KOD1"
+    page.login()
+    assert "Fallbiblioteket har fel" not in page.overview.value
+    (folder / "trasig.yaml").write_text("id: trasig\ntitle: <script>alert(1)</script>\n  : : :\n", encoding="utf-8")
+    _edit(folder / "skor_aldre_ensam.yaml", "title:", "title: [")
+    page.render()
+    notice = page.overview.value
+    assert "Fallbiblioteket har fel" in notice and "trasig.yaml:" in notice and "skor_aldre_ensam.yaml:" in notice
+    assert "skor_aldre_ensam visas som de" in notice or "fallet skor_aldre_ensam" in notice
+    assert "<script>" not in notice and str(folder) not in notice  # typed text escaped; no server paths shown
+    (folder / "trasig.yaml").unlink()
+    _edit(folder / "skor_aldre_ensam.yaml", "title: [", "title:")
+    page.render()
+    assert "Fallbiblioteket har fel" not in page.overview.value
