@@ -114,12 +114,13 @@ def case_titles() -> dict[str, str]:
     return {cid: case.title for cid, case in sorted(load_library().items())}
 
 
-def library_problems() -> tuple[list[str], list[str]]:
-    """What a trainer must know about the case library now: each refused file's error (file:line: message), and the
-    cases still served in their last valid version because their file broke after the server started."""
+def library_problems() -> tuple[list[str], int, list[str]]:
+    """What a trainer must know about the case library now: each refused file's errors (file:line: message), how many
+    files are refused, and the cases still served in their last valid version because their file broke meanwhile."""
     from pathlib import Path
 
     from simulator.library import kept_cases, library_errors
 
-    errors = [str(e).replace(e.file, Path(e.file).name, 1) for e in library_errors()]
-    return errors, kept_cases()
+    errors = library_errors()
+    lines = [str(e).replace(e.file, Path(e.file).name, 1) for e in errors]
+    return lines, len({e.file for e in errors}), kept_cases()

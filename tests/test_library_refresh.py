@@ -82,6 +82,7 @@ def test_the_trainer_sees_what_is_wrong_in_the_library_as_text(folder, monkeypat
     page.render()
     notice = page.overview.value
     assert "Fallbiblioteket har fel" in notice and "trasig.yaml:" in notice and "skor_aldre_ensam.yaml:" in notice
+    assert "2 filer används inte" in notice and "fallet skor_aldre_ensam visas som det var" in notice
     assert "skor_aldre_ensam visas som de" in notice or "fallet skor_aldre_ensam" in notice
     assert "<script>" not in notice and str(folder) not in notice  # typed text escaped; no server paths shown
     (folder / "trasig.yaml").unlink()

@@ -225,8 +225,8 @@ class TrainerApp:
 
         people, facts = interview_summaries(self.store, course, code)
         rows = sort_rows(rows, self.sort.value)
-        errors, kept = cases.library_problems()
-        html = render("library_notice.html.j2", errors=errors, kept=kept)
+        errors, files, kept = cases.library_problems()
+        html = render("library_notice.html.j2", errors=errors, files=files, kept=kept)
         html += render("trainer.html.j2", course=course, rows=rows, missed=most_missed(rows), seated=seated)
         html += render("trainer_interviews.html.j2", people=people, facts=facts)
         if self.overview.value != html:
