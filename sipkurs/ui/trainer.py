@@ -57,10 +57,12 @@ class TrainerApp:
         on_enter(self.code, self.login)
         self.output = w.HTML('<div aria-live="polite"></div>')
         self.content = w.VBox()
+        self.intro = w.HTML("<p>Ange kurskoden och lärarkoden som visades när kursen skapades.</p>")
         self.widget = w.VBox(
             [
                 w.HTML(STYLE),
-                w.HTML("<h1>Utbildarens översikt</h1><p>Ange kurskoden och lärarkoden som visades när kursen startades.</p>"),
+                w.HTML("<h1>Utbildarens översikt</h1>"),
+                self.intro,
                 self.course,
                 self.code,
                 self.show,
@@ -75,7 +77,7 @@ class TrainerApp:
             self.code.value = granted_code
             self.login()
             if self.authorised is not None:  # the login was the server's: no second form on the page
-                for field in (self.course, self.code, self.show):
+                for field in (self.intro, self.course, self.code, self.show):
                     field.layout.display = "none"
 
     @property
