@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 
 import pytest
 from browserkit import COURSE, TRAINER_CODE
@@ -103,22 +104,29 @@ def test_a_group_on_two_instances_edits_one_plan_live_and_loses_nothing(deployme
         deployment.ensure_running()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the page does not notice that its instance (its kernel) is gone: 'Sparat kl. …' stays and whatever is "
-    "typed afterwards is silently not saved; the app should show an alert about the lost connection that tells the "
-    "participant to reopen their personal link",
-)
-def test_a_participant_is_told_when_their_instance_stops(deployment_browser, deployment):
+def test_a_participant_is_told_when_their_instance_stops_and_loses_nothing(deployment_browser, deployment):
+    """Her instance stops: the page says so (in Swedish, as an alert), keeps what she types meanwhile in the browser,
+    and "Anslut igen" opens her personal link on a live instance, where the kept text is written back and saved."""
     deployment.ensure_running()
     cara = Participant(deployment_browser, deployment, "Cara Ceder")
     try:
         cara.join()
         cara.write("Nuvarande situation", "Cara hann spara detta.")
-        deployment.instance(cara.instance).stop()
-        cara.page.get_by_role("alert").filter(has_text=re.compile("anslutning", re.IGNORECASE)).wait_for(
-            timeout=15_000
-        )
+        first = cara.instance
+        deployment.instance(first).stop()
+        alert = cara.page.get_by_role("alert").filter(has_text="tappat kontakten med servern")
+        alert.wait_for(timeout=15_000)
+        cara.page.get_by_label("Personens önskemål").fill("Skrivet efter att servern försvann.")
+        cara.page.wait_for_timeout(500)  # the guard keeps it in the browser (the kernel that would save it is gone)
+        assert "Skrivet efter" not in saved_draft(deployment, cara.secret)
+        alert.get_by_role("button", name="Anslut igen").click()
+        cara.page.get_by_text("Ditt sparade utkast är återställt.").wait_for()
+        assert cara.instance != first
+        assert cara.page.get_by_label("Nuvarande situation").input_value() == "Cara hann spara detta."
+        deadline = time.monotonic() + 15
+        while "Skrivet efter att servern försvann." not in saved_draft(deployment, cara.secret):
+            assert time.monotonic() < deadline, "the text kept in the browser was never saved after reconnecting"
+            cara.page.wait_for_timeout(200)
     finally:
         cara.close()
         deployment.ensure_running()
