@@ -304,3 +304,21 @@ def test_a_page_that_fails_to_build_says_so_and_can_be_tried_again(store, monkey
     app.join_button.click()
     assert app.session is not None
     app.close()
+
+
+def test_wrong_personal_codes_are_said_plainly_logged_and_slowed(store, caplog):
+    from sipkurs.ui.app import FREE_WRONG_CODES, ParticipantApp, wrong_code_wait
+
+    assert [wrong_code_wait(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 60]
+    assert all(wrong_code_wait(n) == 0 for n in range(FREE_WRONG_CODES))
+    assert wrong_code_wait(FREE_WRONG_CODES) > 0 and wrong_code_wait(100) == 60
+    app = ParticipantApp(store, "kurs=K")
+    app.name.value = "Gissa Gissasson"
+    with caplog.at_level("WARNING", logger="sipkurs.ui.app"):
+        for n in range(1, FREE_WRONG_CODES + 2):
+            app.code.value = f"AAAAA-AAAA{n}"
+            app.join_button.click()
+            assert app.session is None and "ingen deltagare eller plats med den koden" in app.message.value
+            assert ("försök igen om" in app.message.value) == (n >= FREE_WRONG_CODES)
+    assert sum("wrong personal code for course K" in r.getMessage() for r in caplog.records) == FREE_WRONG_CODES + 1
+    assert not any("AAAAA" in r.getMessage() for r in caplog.records)  # the codes tried are never logged

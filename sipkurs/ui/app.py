@@ -32,6 +32,15 @@ EXERCISE_TICKS = 20  # the phase and the events are checked every ~2 s
 SETTINGS_TICKS = 100  # the course's feedback level and the plan's submissions are checked every ~10 s
 
 
+FREE_WRONG_CODES = 3  # mistyped codes before each further try on the page waits
+
+
+def wrong_code_wait(wrong: int) -> int:
+    """Seconds before the next try after ``wrong`` wrong codes on one page: 0, 0, 0, then 2, 4, 8 … up to 60. Codes
+    have about 50 bits, so this is not what keeps them safe; it keeps a script on an open page from trying quickly."""
+    return 0 if wrong < FREE_WRONG_CODES else min(60, 2 ** (wrong - FREE_WRONG_CODES + 1))
+
+
 def data_link(content: bytes, mime: str, filename: str, label: str) -> str:
     payload = base64.b64encode(content).decode()
     return render("download.html.j2", href=f"data:{mime};base64,{payload}", filename=filename, label=label)
@@ -61,6 +70,7 @@ class ParticipantApp:
         self.widget.add_class("sip-app")
         self.session = None
         self.sync = None
+        self.wrong_codes = 0
         opened = self.store.open_code(self.course_param, code_param) if code_param else None
         if opened is None:
             self.show_join("Länken gäller inte längre. Gå med igen med din personliga kod." if code_param else "")
@@ -120,7 +130,8 @@ class ParticipantApp:
             if code:
                 opened = self.store.open_code(self.course.value, code)
                 if opened is None:
-                    raise StoreError("ingen deltagare eller plats med den koden i den kursen")
+                    self.wrong_code()
+                    return
                 if isinstance(opened, SeatInvite):
                     if not self.name.value.strip():
                         self.show_claim(opened, code)
@@ -175,6 +186,25 @@ class ParticipantApp:
         box = w.VBox([intro, self.name, self.join_button, self.message])
         box.add_class("sip-join")
         self._show(box)
+
+    def wrong_code(self) -> None:
+        """A personal code that opens nothing: said plainly, logged, and each further try on this page waits longer."""
+        self.wrong_codes += 1
+        wait = wrong_code_wait(self.wrong_codes)
+        log.warning("wrong personal code for course %s (%d on this page)", self.course.value.strip()[:40], self.wrong_codes)
+        text = "Det gick inte: ingen deltagare eller plats med den koden i den kursen."
+        if wait:
+            text += f" Kontrollera koden och försök igen om {wait} sekunder."
+        self.message.value = _message(text)
+        if not wait:
+            self.join_button.disabled = False
+            return
+        try:
+            import asyncio
+
+            asyncio.get_running_loop().call_later(wait, lambda: setattr(self.join_button, "disabled", False))
+        except RuntimeError:  # no event loop (tests): the next click is let through at once
+            self.join_button.disabled = False
 
     def start_safely(self, participant, secret: str) -> None:
         """start(), and if the server fails on the way, a Swedish message instead of a button that stays disabled."""
