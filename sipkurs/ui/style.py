@@ -40,6 +40,7 @@ STYLE = """<style>
 .sip-card table { border-collapse: collapse; } .sip-card td, .sip-card th { border: 1px solid #bbb; padding: 2px 6px; }
 .sip-role-card { background: #f1f5fb; border-color: #8aa4c8; }
 .sip-message { color: #8a1c1c; font-weight: bold; }
+.sip-download a, .sip-app a { color: #0b4f9c; text-decoration: underline; }
 .sip-library-notice { background: #fff6dc; border: 1px solid #b98b00; color: #3a2c00; padding: .2em 1em; margin: .6em 0; max-width: 60em; }
 .sip-library-notice code { white-space: pre-wrap; word-break: break-word; }
 .sip-overview { border-collapse: collapse; margin: .8em 0 1.4em; font-size: 14px; }
