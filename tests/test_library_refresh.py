@@ -89,3 +89,18 @@ def test_the_trainer_sees_what_is_wrong_in_the_library_as_text(folder, monkeypat
     _edit(folder / "skor_aldre_ensam.yaml", "title: [", "title:")
     page.render()
     assert "Fallbiblioteket har fel" not in page.overview.value
+
+
+def test_a_case_saved_while_the_trainer_page_is_open_can_be_chosen_for_a_new_group(folder, monkeypatch, course_store):
+    from sipkurs.ui.trainer import TrainerApp
+
+    monkeypatch.setattr(library, "SCENARIOS_DIR", folder)
+    store = course_store("K", "HEMLIG-KOD1")
+    page = TrainerApp(store, "kurs=K")
+    page.code.value = "HEMLIG-KOD1"
+    page.login()
+    assert [v for _, v in page.group_case.options] == ["skor_aldre_ensam"]
+    shutil.copy(SCENARIOS / "sjukskriven_utmattning.yaml", folder)
+    page.render()
+    assert "sjukskriven_utmattning" in [v for _, v in page.group_case.options]
+    assert page.group_case.value == "skor_aldre_ensam"  # what the trainer had chosen stays chosen

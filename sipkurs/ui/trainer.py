@@ -251,7 +251,8 @@ class TrainerApp:
             self.plan_choice.options = plans
             values = [v for _, v in plans]
             self.plan_choice.value = current if current in values else (values[0] if values else None)
-        for dropdown, options in ((self.seat_choice, seats), (self.person_choice, people)):
+        cases_now = [(f"{title} ({cid})", cid) for cid, title in cases.case_titles().items()]  # the library is live
+        for dropdown, options in ((self.seat_choice, seats), (self.person_choice, people), (self.group_case, cases_now)):
             if tuple(dropdown.options) != tuple(options):
                 current = dropdown.value
                 dropdown.options = options
