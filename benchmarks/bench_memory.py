@@ -320,7 +320,7 @@ def steps(tmp: Path) -> dict:
            "VOILA_KERNEL_ID": kernel_id, "VOILA_APP_PORT": str(query.port), "VOILA_SERVER_URL": "/",
            "VOILA_BASE_URL": "/"}
     manager = KernelManager(kernel_name="python3", kernel_spec_manager=kernel_spec_manager())
-    manager.transport = "ipc"
+    manager.transport, manager.ip = "ipc", str(tmp / "ipc")  # as the server: sockets in a private folder
     manager.connection_file = str(tmp / f"kernel-{kernel_id}.json")
     manager.start_kernel(cwd=str(served_folder()), env=env)
     client = manager.client()
@@ -353,7 +353,8 @@ def steps(tmp: Path) -> dict:
             rows.append({"step": label, "uss": now, "delta": now - last, "modules": after - before})
             last = now
         costs = json.loads(run("import json as _j; print(_j.dumps(_sip_costs))"))
-        loaded = json.loads(run("import json as _j; print(_j.dumps(sorted({m.split('.')[0] for m in sys.modules})))"))
+        loaded = json.loads(run("import json as _j\n"
+                                "print(_j.dumps(sorted({m.split('.')[0] for m, v in sys.modules.items() if v})))"))
         final = rollup(pid)
     finally:
         client.stop_channels()
@@ -407,7 +408,8 @@ def report_steps(args, s: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--participants", type=int, default=6, help="deltagare (sidor) att mäta")
-    parser.add_argument("--pool", type=int, default=None, help="förvärmda kärnor (standard: lika många som deltagarna)")
+    parser.add_argument("--pool", type=int, default=None,
+                        help="förvärmda kärnor (standard: lika många som deltagarna)")
     parser.add_argument("--timeout", type=float, default=180.0, help="sekunder en sida får ta som längst")
     parser.add_argument("--top", type=int, default=15, help="så många paket i listan")
     parser.add_argument("--parts", default="served,steps", help="served, steps")
