@@ -243,16 +243,18 @@ def _sip_hook(name, globals=None, locals=None, fromlist=(), level=0):
 builtins.__import__ = _sip_hook
 """
 
-# (label, code) run in order in one kernel; the last step is what the page runs, so whatever the earlier steps did not
-# cover shows up there.
+# (label, code) run in order in one kernel, each of sipkurs.ui.app.HEAVY_MODULES after the join page; the last step is
+# what the page runs, so whatever the earlier steps did not cover shows up there.
 STEPS = (
     ("ipywidgets", "import ipywidgets"),
     ("sipkurs.ui.app (anslutningssidan)", "import sipkurs.ui.app"),
-    ("sipkurs.ui.app.HEAVY_MODULES (lagring, fall, formulär)",
-     "import importlib\nfor _m in sipkurs.ui.app.HEAVY_MODULES: importlib.import_module(_m)"),
     ("simulator.library.load_library() (fallbiblioteket)",
      "from simulator.library import load_library\nload_library()"),
-    ("sipkurs.feedback.warm_up() (bedömningens språkverktyg)", "from sipkurs.feedback import warm_up\nwarm_up()"),
+    ("bedömningen: lemman (simplemma, ordbok som ström)", "from graders.language import lemma\nlemma('boendet')"),
+    ("bedömningen: ordfrekvenser (wordfreq)", "from graders.language import is_common\nis_common('boendestöd')"),
+    ("bedömningen: stavning (Hunspell, svensk ordlista)",
+     "from graders.language import spelled_right\nspelled_right('samordnad')"),
+    ("sipkurs.feedback.warm_up() (resten av språkverktygen)", "from sipkurs.feedback import warm_up\nwarm_up()"),
     ("simulator.interview_matching.warm_up() (intervjuns ordbok)",
      "from simulator.interview_matching import warm_up\nwarm_up()"),
     ("request_query(): resten av preload(), vänta på sidan", "sipkurs.ui.app.request_query()"),
@@ -345,7 +347,10 @@ def steps(tmp: Path) -> dict:
                      "modules": 0})
         run(KERNEL_HOOK)
         last = rollup(pid)["uss"]
-        for label, code in STEPS:
+        from sipkurs.ui.app import HEAVY_MODULES
+
+        heavy = tuple((f"import {name}", f"import {name}") for name in HEAVY_MODULES)
+        for label, code in STEPS[:2] + heavy + STEPS[2:]:
             before = int(run("print(len(sys.modules))"))
             run(code)
             now = rollup(pid)["uss"]
