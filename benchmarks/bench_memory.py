@@ -205,10 +205,13 @@ def served(kind: str, args, tmp: Path) -> dict:
 
         measured = asyncio.run(visit())
         server_mem = rollup(server.server_process().pid)
+        kernels = set(server.kernel_pids().values())
+        others = [rollup(p.pid) for p in server.processes() if p.pid not in kernels]  # the command and the server
         result.update(
             kernels=measured,
             kernel={k: statistics.median(m[k] for m in measured) for k in ("pss", "uss", "rss")},
             server=server_mem,
+            instance={k: sum(m[k] for m in others) for k in ("pss", "uss", "rss")},
             per_participant=statistics.median(m["pss"] for m in measured) + server_mem["pss"] / args.participants,
         )
     finally:
@@ -391,6 +394,7 @@ def report_served(args, results: dict) -> None:
                        ("ankare: kärna per sida (median)", anchor["kernel"]),
                        ("app: förvärmd kärna i poolen", app.get("pool kernel")),
                        ("app: serverprocessen", app["server"]),
+                       ("app: alla processer utom kärnorna", app["instance"]),
                        ("ankare: serverprocessen", anchor["server"])):
         if row:
             print(f"{label:38} {mib(row['pss'])} {mib(row['uss'])} {mib(row['rss'])}")
