@@ -191,8 +191,10 @@ def served(kind: str, args, tmp: Path) -> dict:
     try:
         if pool:
             server.settle(pool)
-            idle = [rollup(pid) for pid in server.kernel_pids().values()]
+            pids = server.kernel_pids().values()
+            idle = [rollup(pid) for pid in pids]
             result["pool kernel"] = {k: statistics.median(m[k] for m in idle) for k in ("pss", "uss", "rss")}
+            result["pool kernel cpu"] = statistics.median(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
 
         async def visit():
             participants, kernels = await join_all(server, args.participants, args.timeout)
@@ -398,6 +400,8 @@ def report_served(args, results: dict) -> None:
                        ("ankare: serverprocessen", anchor["server"])):
         if row:
             print(f"{label:38} {mib(row['pss'])} {mib(row['uss'])} {mib(row['rss'])}")
+    if "pool kernel cpu" in app:
+        print(f"app: en förvärmd kärna kostade {app['pool kernel cpu']:.1f} s CPU att värma (median)")
     ratio = app["per_participant"] / anchor["per_participant"]
     print(f"per deltagare (kärnans PSS + serverns PSS / {n}): app {app['per_participant']:.0f} MiB, "
           f"ankare {anchor['per_participant']:.0f} MiB, kvot {ratio:.2f}; mål ≤ {TARGET_MIB} MiB "
