@@ -145,7 +145,7 @@ class StartGate:
 
         Pool refills never take the last free slot (with two or more slots), and wait until no page has been asked
         for in ``quiet`` seconds: during a burst of arrivals the processors go to the people waiting, not to the
-        pool's imports (a refill costs ~4 s of CPU, a page ~0.7 s).
+        pool's imports (a refill costs ~2 s of CPU, a page ~0.7 s).
         """
         self.waiting.sort()
         while self.busy < self.slots and self.waiting:
