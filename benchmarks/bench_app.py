@@ -73,7 +73,7 @@ class Server:
         found = []
         for p in self.processes():
             try:
-                if "ipykernel" in " ".join(p.cmdline()):
+                if "/kernel-" in " ".join(p.cmdline()):  # a kernel: its connection file is kernel-<id>.json
                     found.append(p)
             except psutil.NoSuchProcess:
                 pass

@@ -8,8 +8,9 @@ Words every question shares (hur, du, det …; simulator/data/interview.yaml) ar
 best cosine of any of its phrasings. Words the index has never seen still count in the typed text's length, so a
 question about something else entirely scores low instead of matching on one shared word.
 
-simplemma reads its Swedish dictionary as a compressed stream (StreamDictionaryFactory): about 18 MiB instead of
-about 100 MiB for the in-memory dictionary, which matters with one Voila kernel per participant.
+simplemma reads its Swedish dictionary as a compressed stream (``low_memory``: StreamDictionaryFactory): about 18 MiB
+instead of about 100 MiB for the in-memory dictionary, which matters with one Voila kernel per participant. That
+factory is simplemma's shared one, so these lemmas and the graders' (graders/language.py) read one copy, not two.
 """
 
 from __future__ import annotations
@@ -42,9 +43,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 def _lemmatizer():
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
-    from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=StreamDictionaryFactory()))
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))  # the shared dictionary: see above
 
 
 def warm_up() -> None:

@@ -42,7 +42,7 @@ class _Process:
         found = []
         for p in psutil.Process(self.proc.pid).children(recursive=True):
             try:
-                if "ipykernel" in " ".join(p.cmdline()):
+                if "/kernel-" in " ".join(p.cmdline()):  # a kernel: its connection file is kernel-<id>.json
                     found.append(p)
             except psutil.NoSuchProcess:
                 pass

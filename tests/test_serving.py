@@ -81,6 +81,39 @@ def test_the_front_door_leads_to_the_join_page_in_swedish_with_nothing_from_the_
     assert page.usable and "Ditt namn" in page.descriptions  # the join page's widgets, from the kernel
 
 
+def test_a_preheated_page_kernel_gets_its_query_without_voila_or_debugger_and_fits_the_budget(app_server):
+    """The page kernel (sipkurs.serving.kernel: no debugger) waits for its page with sipkurs.serving.preheat, not
+    Voila's helper (~42 MiB of Voila's server side), and stays within the memory max_kernels is sized by."""
+    import time
+
+    from sipkurs.serving.config import KERNEL_BUDGET_MIB, MIB
+    from sipkurs.serving.kernels import PAGE_KERNEL
+    from sipkurs.serving.probe import widget_states
+
+    deadline = time.monotonic() + 180
+    while not any(_waiting_in_pool(k) for k in app_server.kernels()):
+        assert time.monotonic() < deadline, "no preheated kernel finished its preload"
+        time.sleep(0.5)
+    page = asyncio.run(open_page(f"{app_server.base}/?kurs={COURSE}"))
+    assert page.usable
+    kernel = app_server.kernel_process(page.kernel_id)
+    assert kernel.environ().get("VOILA_PREHEAT") == "True" and PAGE_KERNEL in kernel.cmdline()
+    channels = f"ws://127.0.0.1:{app_server.port}/api/kernels/{page.kernel_id}/channels?session_id={uuid.uuid4().hex}"
+    states = asyncio.run(widget_states(channels, None, 60))
+    assert {"description": "Kurskod", "value": COURSE}.items() <= next(
+        s["state"] for s in states.values() if s["state"].get("description") == "Kurskod").items()
+    assert kernel.memory_full_info().pss / MIB <= KERNEL_BUDGET_MIB
+
+
+def _waiting_in_pool(kernel) -> bool:
+    """A preheated kernel that has done its imports (over 80 MiB) and waits for a page (idle for half a second)."""
+    try:
+        return (kernel.environ().get("VOILA_PREHEAT") == "True" and kernel.memory_info().rss > 80 * 1024 * 1024
+                and kernel.cpu_percent(0.5) < 5)
+    except Exception:  # noqa: BLE001 - the kernel went away meanwhile
+        return False
+
+
 def test_the_health_check_answers_200_without_starting_a_kernel(app_server):
     before = len(app_server.kernels())
     status, headers, body = fetch(f"{app_server.base}/halsa", redirect=False)

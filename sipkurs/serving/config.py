@@ -10,7 +10,7 @@ from pathlib import Path
 from sipkurs.serving.pages import PAGES, Page, served_folder
 
 MIB = 1024 * 1024
-KERNEL_BUDGET_MIB = 150  # what one participant's kernel needs, with room (measured ~113 MiB PSS after joining)
+KERNEL_BUDGET_MIB = 150  # what one participant's kernel needs, with room (~125 MiB PSS after joining: bench_memory.py)
 MAX_KERNELS_CEILING = 100
 MAX_KERNELS_FLOOR = 8
 

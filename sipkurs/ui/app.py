@@ -552,6 +552,7 @@ def request_query() -> str:
     if os.environ.get("VOILA_PREHEAT") != "True":  # a kernel started for this page: Voila set the query already
         return os.environ.get("QUERY_STRING", "")
     preload()  # a pool kernel: do the slow part before anyone waits
-    from voila.utils import wait_for_request  # imports Voila's server side (~2 s): only worth it in a pool kernel
+    from sipkurs.serving.preheat import wait_for_request  # Voila's protocol without importing Voila (~42 MiB)
 
-    return wait_for_request() or os.environ.get("QUERY_STRING", "")
+    wait_for_request()
+    return os.environ.get("QUERY_STRING", "")
