@@ -296,6 +296,7 @@ class LiveSync:
         self._stopped = False
         self._handle = None
         self._thread: threading.Thread | None = None
+        self.listener = None  # set by start(); stop() may come first (a page that failed while being built)
 
     def edited(self) -> None:
         """Tell the sync that the page just changed something (restarts the pause before writing)."""

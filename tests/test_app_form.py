@@ -289,20 +289,22 @@ def test_every_seat_of_a_group_opens_its_page_and_the_interview_skips_the_played
     store.close()
 
 
-def test_a_page_that_fails_to_build_says_so_and_can_be_tried_again(store, monkeypatch):
+def test_a_page_that_fails_to_build_says_so_and_a_retry_opens_the_same_participant(store, monkeypatch):
     from sipkurs.ui.app import ParticipantApp
 
     app = ParticipantApp(store, "kurs=K")
     app.name.value = "Otur Olsson"
-    real_start = ParticipantApp.start
-    monkeypatch.setattr(ParticipantApp, "start", lambda self, p, s: (_ for _ in ()).throw(RuntimeError("trasig")))
+    real = ParticipantApp.show_feedback
+    # Fails late: after the live sync exists, as a real fault in the grading or the case card would.
+    monkeypatch.setattr(ParticipantApp, "show_feedback", lambda self: (_ for _ in ()).throw(RuntimeError("trasig")))
     app.join_button.click()
-    assert app.session is None and not app.join_button.disabled
+    assert app.session is None and app.sync is None and not app.join_button.disabled
     assert "Något gick fel på servern" in app.message.value and "trasig" not in app.message.value
-    monkeypatch.setattr(ParticipantApp, "start", real_start)
-    app.code.value = ""
+    assert app.name.value == "Otur Olsson" and app.code.value  # the personal code is kept for the retry
+    monkeypatch.setattr(ParticipantApp, "show_feedback", real)
     app.join_button.click()
     assert app.session is not None
+    assert [r.display_name for r in store.overview("K", "HEMLIG-KOD1")] == ["Otur Olsson"]  # no second participant
     app.close()
 
 
@@ -317,8 +319,14 @@ def test_wrong_personal_codes_are_said_plainly_logged_and_slowed(store, caplog):
     with caplog.at_level("WARNING", logger="sipkurs.ui.app"):
         for n in range(1, FREE_WRONG_CODES + 2):
             app.code.value = f"AAAAA-AAAA{n}"
+            app._next_try = 0.0  # as if the wait had passed
             app.join_button.click()
             assert app.session is None and "ingen deltagare eller plats med den koden" in app.message.value
             assert ("försök igen om" in app.message.value) == (n >= FREE_WRONG_CODES)
-    assert sum("wrong personal code for course K" in r.getMessage() for r in caplog.records) == FREE_WRONG_CODES + 1
+    assert sum("wrong personal code for course 'K'" in r.getMessage() for r in caplog.records) == FREE_WRONG_CODES + 1
+    # The wait is the page's own, not the button's: a browser that re-enables the button still has to wait.
+    app.join_button.disabled = False
+    app.code.value = "AAAAA-BBBBB"
+    app.join_button.click()
+    assert "Vänta" in app.message.value and app.wrong_codes == FREE_WRONG_CODES + 1
     assert not any("AAAAA" in r.getMessage() for r in caplog.records)  # the codes tried are never logged

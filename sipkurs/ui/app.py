@@ -71,13 +71,14 @@ class ParticipantApp:
         self.session = None
         self.sync = None
         self.wrong_codes = 0
+        self._next_try = 0.0  # monotonic time before which no code is tried on this page
         opened = self.store.open_code(self.course_param, code_param) if code_param else None
         if opened is None:
             self.show_join("Länken gäller inte längre. Gå med igen med din personliga kod." if code_param else "")
         elif hasattr(opened, "seat"):
             self.show_claim(opened, code_param)
         else:
-            self.start(opened, code_param)
+            self.start_safely(opened, code_param)
 
     @property
     def store(self):
@@ -123,6 +124,12 @@ class ParticipantApp:
         from sipkurs.store import SeatInvite, StoreError
 
         if self.join_button.disabled or self.session is not None:  # a second click while the first is handled
+            return
+        import time
+
+        left = self._next_try - time.monotonic()  # kept here, not in the button: the browser can enable a button
+        if left > 0 and self.code.value.strip():
+            self.message.value = _message(f"Vänta {int(left) + 1} sekunder innan du försöker med en kod igen.")
             return
         self.join_button.disabled = True
         try:
@@ -189,9 +196,12 @@ class ParticipantApp:
 
     def wrong_code(self) -> None:
         """A personal code that opens nothing: said plainly, logged, and each further try on this page waits longer."""
+        import time
+
         self.wrong_codes += 1
         wait = wrong_code_wait(self.wrong_codes)
-        log.warning("wrong personal code for course %s (%d on this page)", self.course.value.strip()[:40], self.wrong_codes)
+        self._next_try = time.monotonic() + wait
+        log.warning("wrong personal code for course %r (%d on this page)", self.course.value.strip()[:40], self.wrong_codes)
         text = "Det gick inte: ingen deltagare eller plats med den koden i den kursen."
         if wait:
             text += f" Kontrollera koden och försök igen om {wait} sekunder."
@@ -207,20 +217,21 @@ class ParticipantApp:
             self.join_button.disabled = False
 
     def start_safely(self, participant, secret: str) -> None:
-        """start(), and if the server fails on the way, a Swedish message instead of a button that stays disabled."""
+        """start(), and if the server fails on the way: the join page again, filled in with the participant's own
+        code (a retry opens the same participant or seat, never a new one) and a Swedish message."""
         try:
             self.start(participant, secret)
         except Exception:
             log.exception("the participant's page could not be built")
-            if getattr(self, "sync", None) is not None:
+            if self.sync is not None:
                 self.sync.stop()
                 self.sync = None
             self.session = None
-            self.message.value = _message(
-                "Något gick fel på servern när sidan skulle byggas. Försök igen om en stund; händer det igen, säg till "
-                "utbildaren. Inget av det du har skrivit är förlorat."
+            self.show_join(
+                "Något gick fel på servern när sidan skulle byggas. Din personliga kod står nedan: försök igen om en "
+                "stund, och händer det igen, säg till utbildaren. Inget av det du har skrivit är förlorat."
             )
-            self.join_button.disabled = False
+            self.course.value, self.name.value, self.code.value = participant.course, participant.display_name, secret
 
     # --- self-study: choosing a case ----------------------------------------------------------------------------
     def choose_case(self, participant, secret: str) -> None:
@@ -237,7 +248,7 @@ class ParticipantApp:
             except StoreError as exc:
                 message.value = _message(f"Det gick inte: {exc}.")
                 return
-            self.start(updated, secret)
+            self.start_safely(updated, secret)
 
         chooser = CaseChooser(case_choices(), chosen)
         header = w.HTML(render("participant_header.html.j2", participant=participant, secret=secret,
