@@ -675,4 +675,4 @@ def validate_files(
 def duplicate_id_error(text: str, file: str, case_id: str, other_file: str) -> CaseError:
     """The error for a case whose id another file already uses, placed at the id in this file."""
     _, root, _ = parse(text, file)
-    return CaseError(file, *_locate(root, ("id",)), "id", f"fall-id '{case_id}' används redan i {other_file}")
+    return CaseError(file, *_locate(root, ("id",)), "id", f"fall-id '{case_id}' används redan i {Path(other_file).name}")

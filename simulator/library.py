@@ -54,9 +54,15 @@ def _fingerprint(directory: Path) -> tuple:
     """What changes when a case file is added, edited or removed: each file's name, size and modification time."""
     try:
         entries = [e for e in os.scandir(directory) if e.name.endswith(CASE_SUFFIXES)]
-        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries))
     except OSError:
         return ()
+    found = []
+    for e in entries:
+        try:
+            found.append((e.name, e.stat().st_size, e.stat().st_mtime_ns))
+        except OSError:  # an editor's lock file (a dangling symlink) or a file removed meanwhile: not a case
+            found.append((e.name, -1, 0))
+    return tuple(sorted(found))
 
 
 def _load(directory: Path, fingerprint: tuple, previous: _Snapshot | None) -> _Snapshot:

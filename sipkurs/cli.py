@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from sipkurs import __version__, clisv
 from sipkurs.errors import UserError, os_error_sv
 
 clisv.install()
+# The library logs refused case files for the server's log; a command prints them itself, as one Swedish line each.
+logging.getLogger("simulator.library").addHandler(logging.NullHandler())
+logging.getLogger("simulator.library").propagate = False
 
 FORMATS = ("json", "yaml", "md")
 

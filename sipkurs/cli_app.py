@@ -45,7 +45,8 @@ def _store(db: str | None, *, must_exist: bool = False):
     except StoreError as exc:
         raise UserError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - a bad URL or an unreachable database: one line, no traceback
-        raise UserError(f"kunde inte öppna lagringen {db or ''}: {_store_problem(exc)}".replace("  ", " ")) from None
+        shown = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", db or "")  # never a password on the screen (even unparsable)
+        raise UserError(f"kunde inte öppna lagringen {shown}: {_store_problem(exc)}".replace("  ", " ")) from None
 
 
 def serve_config(host: str, port: int, pool_size: int, limits) -> "ServeConfig":
@@ -107,6 +108,16 @@ def check_trainer_code(code: str | None) -> str | None:
     return code
 
 
+def restart_options(*, db, host, port, pool_size, proxy, self_study, public_url) -> list[str]:
+    """The options a restart of the same course needs again (those that differ from the defaults)."""
+    import shlex
+
+    given = [("--db", db), ("--host", None if host == "127.0.0.1" else host), ("--port", None if port == 8866 else port),
+             ("--pool-size", None if pool_size == DEFAULT_POOL else pool_size), ("--public-url", public_url)]
+    words = [f"{flag} {shlex.quote(str(value))}" for flag, value in given if value is not None]
+    return words + (["--proxy"] if proxy else []) + (["--self-study"] if self_study else [])
+
+
 SEED_MAX = 2**31 - 1
 PARTICIPANT_MAX = 2**31 - 1
 
@@ -116,7 +127,7 @@ PARTICIPANT_MAX = 2**31 - 1
 @click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", help="Lärarkod för översikten. Utan: en ny skapas och skrivs ut.")
 @click.option("--case", "case_id", help="Fall ur fallbiblioteket (se 'sipkurs scenario list'); varje deltagare får en egen variant.")
 @click.option("-a", "--archetype", help="I stället för ett fall: genererade personer av en arketyp (se 'sipkurs archetypes').")
-@click.option("-s", "--seed", type=click.IntRange(0, SEED_MAX), default=0, show_default=True, help="Frö för fallens varianter.")
+@click.option("-s", "--seed", type=click.IntRange(0, SEED_MAX), help="Frö för de genererade personerna (bara med --archetype). Standard: 0.")
 @click.option("--db", envvar="SIPKURS_DB", help="Lagring: sökväg till en SQLite-fil eller en SQLAlchemy-URL (även $SIPKURS_DB).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True, help="Port.")
@@ -168,9 +179,13 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
                 )
             if case_id == DEFAULT_CASE and not (existing.case_id or existing.archetype):
                 case_id = None  # the course was started without --case: it has the default case already
+        if seed is not None and not (archetype or (existing is not None and existing.archetype)):
+            raise click.UsageError("--seed gäller bara genererade personer (--archetype); ett fall ur biblioteket har "
+                                   "sina varianter")
         course, trainer = store.start_course(
             course_code, case_id=case_id or "", archetype=archetype or "", seed=seed, trainer_code=trainer_code
         )
+        participants = next((c.participants for c in store.courses() if c.course.code == course.code), 0)
         if self_study:
             store.set_setting(MODE_SETTING, SELF_STUDY, course=course.code)
         shown = host if host not in ("0.0.0.0", "::", "") else socket.gethostname()
@@ -181,12 +196,13 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
     finally:
         url = store.url
         store.close()
-    if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
-        raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket; ange ett fall med --case")
     from simulator.library import library_errors
 
     for problem in library_errors():  # the course runs without these files; the trainer page shows them too
         click.echo(f"Varning: fallbiblioteket: {problem} (filen används inte förrän felet är rättat)", err=True)
+    if course.case_id and course.case_id not in case_ids():  # a reopened course whose case has left the library
+        raise UserError(f"kursens fall '{course.case_id}' finns inte i fallbiblioteket (se varningarna ovan); rätta "
+                        f"filen, eller byt fall med 'sipkurs course change {course.code} --case …'")
     limits = Limits(max_per_address=max_per_address, abandoned_timeout=cull_idle, idle_timeout=idle_timeout)
     if max_kernels is not None:
         limits.max_kernels = max_kernels
@@ -228,13 +244,16 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
             stop()
             raise UserError(f"servern startade inte; se loggen {log_path}")
         lim = config.limits
-        click.echo(f"Kursen {course.code} är igång.")
-        click.echo(f"  Deltagare:  {base}/?kurs={course.code}")
+        click.echo(f"Kursen {course.code} är ny och igång." if trainer is not None else
+                   f"Kursen {course.code} är igång igen: samma fall och lärarkod, {participants} deltagare sedan förut.")
+        public = (public_url or base).rstrip("/")  # the address participants use (the proxy's, when there is one)
+        click.echo(f"  Deltagare:  {public}/?kurs={course.code}")
         click.echo(f"  Kurskod:    {course.code}")
         click.echo("  Fall:       var och en väljer sitt fall (självstudier)" if self_study
-                   else f"  Fall:       {course.case_id or course.archetype or DEFAULT_CASE}")
+                   else f"  Fall:       {course.case_id or DEFAULT_CASE}" if not course.archetype
+                   else f"  Fall:       genererade personer av arketypen {course.archetype}, frö {course.seed}")
         if config.trainer_page is not None:
-            click.echo(f"  Utbildare:  {base}/utbildare?kurs={course.code}")
+            click.echo(f"  Utbildare:  {public}/utbildare?kurs={course.code}")
         if trainer is not None:
             click.echo(f"  Lärarkod:   {trainer}   (visa den inte för deltagarna)")
         else:
@@ -243,7 +262,9 @@ def serve(course_code, trainer_code, case_id, archetype, seed, db, host, port, p
         click.echo(f"  Gränser:    högst {lim.max_kernels} sidor samtidigt ({lim.max_per_address} per adress), "
                    f"{config.pool_size} förvärmda; en sida utan aktivitet stängs efter {lim.idle_timeout // 60} min")
         click.echo(f"  Logg:       {log_path}")
-        again = f"sipkurs serve --course {course.code}" + (" --self-study" if self_study else "")
+        again = " ".join([f"sipkurs serve --course {course.code}", *restart_options(
+            db=db if db and db != os.environ.get("SIPKURS_DB") else None, host=host, port=port, pool_size=pool_size,
+            proxy=proxy, self_study=self_study, public_url=public_url)])
         click.echo(f"  Starta om:  {again}   (samma kurs, samma fall och lärarkod)")
         click.echo("Avsluta med Ctrl-C.", nl=True)
         sys.stdout.flush()

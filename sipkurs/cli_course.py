@@ -25,10 +25,18 @@ def _yes(answer: str) -> bool:
     return answer.strip().lower() in ("j", "ja", "y", "yes")
 
 
-def _what(course) -> str:
+def _self_study(store, course) -> bool:
+    from sipkurs.selfstudy import MODE_SETTING, SELF_STUDY
+
+    return store.setting(MODE_SETTING, course=course.code) == SELF_STUDY
+
+
+def _what(course, self_study: bool = False) -> str:
     """The course's case as the trainer reads it."""
     from sipkurs.cases import DEFAULT_CASE
 
+    if self_study:
+        return "självstudier: var och en väljer sitt fall"
     if course.archetype:
         return f"genererade personer ({course.archetype}, frö {course.seed})"
     return course.case_id or f"{DEFAULT_CASE} (standard)"
@@ -43,7 +51,7 @@ def course() -> None:
 @click.option("--course", "course_code", help="Kurskod. Utan: en ny kod skapas.")
 @click.option("--case", "case_id", help="Fall ur fallbiblioteket (se 'sipkurs scenario list').")
 @click.option("-a", "--archetype", help="I stället för ett fall: genererade personer av en arketyp.")
-@click.option("-s", "--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True, help="Frö för varianterna.")
+@click.option("-s", "--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True, help="Frö för de genererade personerna (bara med --archetype).")
 @click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", help="Lärarkod. Utan: en säker kod skapas och skrivs ut.")
 @_DB
 def create(course_code, case_id, archetype, seed, trainer_code, db) -> None:
@@ -53,6 +61,8 @@ def create(course_code, case_id, archetype, seed, trainer_code, db) -> None:
 
     course_code, trainer_code = check_course_code(course_code), check_trainer_code(trainer_code)
     _check_case(case_id, archetype)
+    if seed and not archetype:
+        raise click.UsageError("--seed gäller bara genererade personer (--archetype)")
     store = _store(db)
     try:
         created, trainer = store.create_course(
@@ -79,6 +89,7 @@ def list_courses(db) -> None:
     store = _store(db, must_exist=True)
     try:
         summaries = store.courses()
+        studying = {s.course.code for s in summaries if _self_study(store, s.course)}
     finally:
         store.close()
     if not summaries:
@@ -87,16 +98,16 @@ def list_courses(db) -> None:
     click.echo(f"{'Kurskod':24} {'Deltagare':>9} {'Grupper':>7}  {'Skapad':16}  Fall")
     for s in summaries:
         c = s.course
-        click.echo(f"{c.code:24} {s.participants:9d} {s.groups:7d}  {local_time(c.created):%Y-%m-%d %H:%M}  {_what(c)}")
+        click.echo(f"{c.code:24} {s.participants:9d} {s.groups:7d}  {local_time(c.created):%Y-%m-%d %H:%M}  {_what(c, c.code in studying)}")
 
 
 @course.command()
 @click.argument("course_code", metavar="KURSKOD")
 @click.option("--case", "case_id", help="Nytt fall för deltagare som ansluter från och med nu.")
 @click.option("-a", "--archetype", help="I stället för ett fall: genererade personer av en arketyp.")
-@click.option("-s", "--seed", type=click.IntRange(0, 2**31 - 1), help="Nytt frö för varianterna.")
+@click.option("-s", "--seed", type=click.IntRange(0, 2**31 - 1), help="Nytt frö för de genererade personerna (arketyp).")
 @click.option("--new-trainer-code", is_flag=True, help="Skapa en ny, säker lärarkod och skriv ut den.")
-@click.option("--trainer-code", envvar="SIPKURS_TRAINER_CODE", help="Sätt den här lärarkoden.")
+@click.option("--trainer-code", help="Sätt den här lärarkoden.")  # never from the environment: a change is deliberate
 @click.option("-y", "--yes", is_flag=True, help="Fråga inte först.")
 @_DB
 def change(course_code, case_id, archetype, seed, new_trainer_code, trainer_code, yes, db) -> None:
@@ -112,11 +123,20 @@ def change(course_code, case_id, archetype, seed, new_trainer_code, trainer_code
         raise click.UsageError("ange vad som ska bytas: --case, --archetype, --seed, --new-trainer-code eller --trainer-code")
     if new_trainer_code:
         trainer_code = new_code()
+    from sipkurs.store.codes import weak_trainer_code
+
+    weak = weak_trainer_code(trainer_code) if trainer_code else None
+    if weak:
+        raise UserError(weak)
     store = _store(db, must_exist=True)
     try:
         summary = next((s for s in store.courses() if s.course.code == course_code.upper()), None)
         if summary is None:
             raise UserError(f"kursen {course_code.upper()} finns inte; se 'sipkurs course list'")
+        if (case_id or archetype or seed is not None) and _self_study(store, summary.course):
+            raise UserError(f"kursen {summary.course.code} är en självstudiekurs: var och en väljer sitt fall")
+        if seed is not None and not (archetype or summary.course.archetype):
+            raise UserError("--seed gäller bara genererade personer (--archetype); ett fall ur biblioteket har sina varianter")
         changes = []
         if case_id or archetype:
             changes.append(f"fallet från {_what(summary.course)} till {case_id or archetype}")

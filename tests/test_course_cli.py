@@ -106,3 +106,50 @@ def test_serve_continues_a_course_and_refuses_to_switch_its_case_or_mode(tmp_pat
     course = store.course("VAR-26")
     assert (course.case_id, course.archetype) == ("", "") and store.check_trainer("VAR-26", "RATT-KOD-1234")
     store.close()
+
+
+def test_a_generated_course_keeps_its_seed_and_the_messages_name_the_default_case(tmp_path, capsys, monkeypatch,
+                                                                                   busy_port):
+    db = str(tmp_path / "kurs.db")
+    assert run(capsys, monkeypatch, "course", "create", "--course", "GEN-1", "--archetype", "sjukskriven", "--seed", "4",
+               "--db", db)[0] == 0
+    serve = ("serve", "--course", "GEN-1", "--db", db, "--port", str(busy_port))
+    code, _, err = run(capsys, monkeypatch, *serve, "--seed", "9")
+    assert code == 1 and "har fröet 4" in err and "sipkurs course change GEN-1 --seed 9" in err
+    code, _, err = run(capsys, monkeypatch, *serve, "--seed", "4")
+    assert code == 1 and f"porten {busy_port}" in err  # the same seed agrees
+    code, _, err = run(capsys, monkeypatch, "course", "create", "--course", "FALL-1", "--case", "sjukskriven_utmattning",
+                       "--seed", "3", "--db", db)
+    assert code == 2 and "--seed gäller bara genererade personer" in err
+    assert run(capsys, monkeypatch, "course", "create", "--course", "STD-1", "--db", db)[0] == 0
+    code, _, err = run(capsys, monkeypatch, "serve", "--course", "STD-1", "--db", db, "--port", str(busy_port),
+                       "--case", "barn_autism_avlastning")
+    assert code == 1 and "kursen STD-1 har standardfallet;" in err
+
+
+def test_course_change_never_takes_the_trainer_code_from_the_environment(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "kurs.db")
+    monkeypatch.setenv("SIPKURS_TRAINER_CODE", "MILJO-KOD-12345")
+    assert run(capsys, monkeypatch, "course", "create", "--course", "ENV-1", "--db", db)[0] == 0
+    code, out, err = run(capsys, monkeypatch, "course", "change", "ENV-1", "--new-trainer-code", "--yes", "--db", db)
+    assert code == 0 and "Ny lärarkod:" in out, err
+    assert run(capsys, monkeypatch, "course", "change", "ENV-1", "--case", "sjukskriven_utmattning", "--yes",
+               "--db", db)[0] == 0
+    store = Store(to_url(db))
+    new = re.search(r"Ny lärarkod:\s+(\S+)", out).group(1)
+    assert store.check_trainer("ENV-1", new) and not store.check_trainer("ENV-1", "MILJO-KOD-12345")
+    store.close()
+
+
+def test_a_self_study_course_is_listed_as_such_and_has_no_case_to_change(tmp_path, capsys, monkeypatch):
+    from sipkurs.selfstudy import MODE_SETTING, SELF_STUDY
+
+    db = str(tmp_path / "kurs.db")
+    assert run(capsys, monkeypatch, "course", "create", "--course", "SJALV", "--db", db)[0] == 0
+    store = Store(to_url(db))
+    store.set_setting(MODE_SETTING, SELF_STUDY, course="SJALV")
+    store.close()
+    assert "självstudier: var och en väljer sitt fall" in run(capsys, monkeypatch, "course", "list", "--db", db)[1]
+    code, _, err = run(capsys, monkeypatch, "course", "change", "SJALV", "--case", "sjukskriven_utmattning", "--yes",
+                       "--db", db)
+    assert code == 1 and "självstudiekurs" in err

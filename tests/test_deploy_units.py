@@ -36,8 +36,9 @@ def test_environment_file_sets_every_variable_the_unit_uses():
     used = set(re.findall(r"\$\{(\w+)\}", UNIT.read_text(encoding="utf-8")))
     given = set(_env_file())
     assert used <= given, f"saknas i {ENV_FILE.name}: {sorted(used - given)}"
-    # serve reads these two from the environment itself (click envvar): they must be there too.
-    assert {"SIPKURS_DB", "SIPKURS_TRAINER_CODE"} <= given
+    # serve reads the store from the environment itself (click envvar); the trainer code is the course's own (set by
+    # `sipkurs course create`, changed by `sipkurs course change`), never the environment's: a restart keeps it.
+    assert "SIPKURS_DB" in given and "SIPKURS_TRAINER_CODE" not in given and "SIPKURS_CASE" not in given
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze saknas")
@@ -63,6 +64,11 @@ def test_unit_command_line_starts_an_instance_on_postgresql(postgres_url):
     assert args[0] == INSTALLED
     args[0] = _sipkurs()
     env = {**os.environ, **{k: v for k, v in values.items() if k.startswith("SIPKURS_")}}
+    env.pop("SIPKURS_TRAINER_CODE", None)
+    # As docs/drift.md says: the course is created once, before the instances start.
+    created = subprocess.run([_sipkurs(), "course", "create", "--course", values["SIPKURS_COURSE"], "--case",
+                              "sjukskriven_utmattning"], capture_output=True, text=True, env=env)
+    assert created.returncode == 0, created.stderr
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         output = []
@@ -72,7 +78,8 @@ def test_unit_command_line_starts_an_instance_on_postgresql(postgres_url):
                 break
         text = "".join(output)
         assert f"Kurskod:    {values['SIPKURS_COURSE']}" in text, text
-        assert f"http://127.0.0.1:{port}/" in text and values["SIPKURS_TRAINER_CODE"] in text
+        assert f"{values['SIPKURS_PUBLIC_URL']}/?kurs={values['SIPKURS_COURSE']}" in text  # the participants' address
+        assert "Lärarkod:   oförändrad" in text and "Fall:       sjukskriven_utmattning" in text
         assert "postgresql+psycopg://postgres@/" in text  # the store it opened (password hidden)
     finally:
         proc.send_signal(signal.SIGINT)  # the unit's KillSignal

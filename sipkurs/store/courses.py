@@ -92,20 +92,22 @@ class CourseStore:
         *,
         case_id: str = "",
         archetype: str = "",
-        seed: int = 0,
+        seed: int | None = None,
         trainer_code: str | None = None,
     ) -> tuple[Course, str | None]:
         """What ``sipkurs serve`` does: continue the course if it exists (``open_course``: nothing about it changes;
         the trainer code returned is None, the course keeps its own), else create it (the new trainer code returned).
         Servers starting together on a new database all end up on the one course."""
+        given = {"case_id": case_id, "archetype": archetype, "seed": seed, "trainer_code": trainer_code}
         if code and self.course(code) is not None:
-            return self.open_course(code, case_id=case_id, archetype=archetype, trainer_code=trainer_code), None
+            return self.open_course(code, **given), None
         try:
-            return self.create_course(code, case_id=case_id, archetype=archetype, seed=seed, trainer_code=trainer_code)
+            return self.create_course(code, case_id=case_id, archetype=archetype, seed=seed or 0, trainer_code=trainer_code)
         except CourseExists as exc:
-            return self.open_course(exc.code, case_id=case_id, archetype=archetype, trainer_code=trainer_code), None
+            return self.open_course(exc.code, **given), None
 
-    def open_course(self, code: str, *, case_id: str = "", archetype: str = "", trainer_code: str | None = None) -> Course:
+    def open_course(self, code: str, *, case_id: str = "", archetype: str = "", seed: int | None = None,
+                    trainer_code: str | None = None) -> Course:
         """An existing course, unchanged. What the caller gives must agree with it: another case or archetype, or a
         trainer code that is not the course's, is refused (a restart must never switch a running course's case or
         lock its trainer out). Empty arguments mean "as the course has it"."""
@@ -115,11 +117,16 @@ class CourseStore:
         has = course.case_id or course.archetype
         wants = case_id or archetype
         if wants and (case_id, archetype) != (course.case_id if case_id else "", course.archetype if archetype else ""):
-            what = "fallet" if course.case_id else "arketypen" if course.archetype else "inget bestämt fall"
+            what = f"fallet {has}" if course.case_id else f"arketypen {has}" if course.archetype else "standardfallet"
             flag = f"--case {case_id}" if case_id else f"--archetype {archetype}"
             raise StoreError(
-                f"kursen {course.code} har {what} {has}".rstrip() + f"; starta den utan {flag.split()[0]} för att "
+                f"kursen {course.code} har {what}; starta den utan {flag.split()[0]} för att "
                 f"fortsätta den, eller byt med 'sipkurs course change {course.code} {flag}'"
+            )
+        if seed is not None and course.archetype and seed != course.seed:
+            raise StoreError(
+                f"kursen {course.code} har fröet {course.seed}; starta den utan --seed för att fortsätta den, eller byt "
+                f"med 'sipkurs course change {course.code} --seed {seed}'"
             )
         if trainer_code and not self.check_trainer(course.code, trainer_code):
             raise StoreError(

@@ -12,6 +12,7 @@ Errors are listed root cause first: when one typo causes several errors, the oth
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,7 +206,10 @@ class AuthoringApp:
             return
         target = self.save_dir / f"{self.case.id}.yaml"
         try:
-            target.write_text(self.text.value, encoding="utf-8")
+            # Written beside and renamed: a running course never reads a half-written file.
+            partial = target.with_name(f".{target.name}.tmp")
+            partial.write_text(self.text.value, encoding="utf-8")
+            os.replace(partial, target)
         except OSError as exc:
             self.saved.value = f"Kunde inte spara {html.escape(str(target))} (systemfel {exc.errno})."
             return
