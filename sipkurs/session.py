@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from functools import cached_property
 
+from simulator.cases import PERSON_ROLE
 from sipkurs import cases, exercise
 from sipkurs.feedback import DEFAULT_LEVEL, FEEDBACK_LEVELS, Feedback, assess, to_plan
 from sipkurs.live import LivePlan
@@ -109,9 +110,12 @@ class DraftSession:
         """The interview with the simulated person and the agencies no one in the group plays (None off the library)."""
         from sipkurs.selfstudy import Interview
 
-        if cases.library_case(self.scenario_id)[0] is None:
+        case = cases.library_case(self.scenario_id)[0]
+        if case is None:
             return None
-        humans = [s.role for s in self.group.seats if s.participant_id] if self.group else []
+        # Only roles the interview can speak for are "played by a person": a närstående seat has no interview part.
+        speaking = {PERSON_ROLE, *case.role_ids}
+        humans = [s.role for s in self.group.seats if s.participant_id and s.role in speaking] if self.group else []
         return Interview(self.store, self.participant, self.scenario_id, human_roles=humans)
 
     def results(self, interview=None):

@@ -261,3 +261,46 @@ def test_a_warmed_up_pool_kernel_still_builds_pages_and_keeps_no_warm_up_widgets
     app.join()
     assert app.session is not None and app.form.inputs["chair"].widget.layout.width == "100%"
     app.close()
+
+
+def test_every_seat_of_a_group_opens_its_page_and_the_interview_skips_the_played_roles(store_url):
+    """The närstående seat has no part in the interview: taking it must not break the page (it once left the button
+    disabled for good), and the roles people play are not offered as simulated speakers."""
+    from sipkurs.roleplay import form_group
+    from sipkurs.ui.app import ParticipantApp
+
+    store = Store(store_url)
+    store.create_course("G", case_id="psykos_missbruk_boende", trainer_code="HEMLIG-KOD1")
+    group = form_group(store, "G", "HEMLIG-KOD1")
+    assert "narstaende" in [s.role for s in group.seats]
+    apps = {}
+    for seat in group.seats:
+        app = ParticipantApp(store, f"kurs=G&kod={seat.code}")
+        app.name.value = f"Spelar {seat.role}"
+        app.join_button.click()
+        assert app.session is not None and "Rollkort" in app.tabs.titles, (seat.role, app.message.value)
+        apps[seat.role] = app
+    last = apps[group.seats[-1].role]
+    if last.interview_panel is not None:
+        speakers = {s.role for s in last.interview.session.speakers()}
+        assert not speakers & {s.role for s in group.seats}
+    for app in apps.values():
+        app.close()
+    store.close()
+
+
+def test_a_page_that_fails_to_build_says_so_and_can_be_tried_again(store, monkeypatch):
+    from sipkurs.ui.app import ParticipantApp
+
+    app = ParticipantApp(store, "kurs=K")
+    app.name.value = "Otur Olsson"
+    real_start = ParticipantApp.start
+    monkeypatch.setattr(ParticipantApp, "start", lambda self, p, s: (_ for _ in ()).throw(RuntimeError("trasig")))
+    app.join_button.click()
+    assert app.session is None and not app.join_button.disabled
+    assert "Något gick fel på servern" in app.message.value and "trasig" not in app.message.value
+    monkeypatch.setattr(ParticipantApp, "start", real_start)
+    app.code.value = ""
+    app.join_button.click()
+    assert app.session is not None
+    app.close()

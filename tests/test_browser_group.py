@@ -73,6 +73,7 @@ def _form_group(chromium, server) -> dict[str, str]:
     page.goto(server.url("sip_larare.ipynb"))
     page.get_by_label("Lärarkod").fill(TRAINER_CODE)
     page.get_by_label("Lärarkod").press("Enter")
+    page.get_by_role("tab", name="Grupper").click()
     page.get_by_role("button", name="Skapa grupp").click()
     page.get_by_text("Grupp 1 är skapad").wait_for()
     page.locator(".sip-seat-table .sip-link").first.wait_for()

@@ -287,7 +287,7 @@ def test_cli_export_html_and_pdf(course, tmp_path, capsys):
         main(["export", "--db", str(db), "--course", "kurs", "--trainer-code", "larare-kod", "--participant", str(pid)])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert "utkast" in out and "&lt;script&gt;" in out and "<script>" not in out
+    assert "Utkast" in out and "&lt;script&gt;" in out and "<script>" not in out
     target = tmp_path / "plan.pdf"
     with pytest.raises(SystemExit) as exit_:
         main(["export", "--db", str(db), "--course", "KURS", "--trainer-code", "LARARE-KOD", "--participant", str(pid),

@@ -16,7 +16,7 @@ from sipkurs.serving.config import Limits, ServeConfig
 from sipkurs.serving.draftguard import saved_hash
 from sipkurs.serving.pages import Page
 from servers import TEST_PAGES, ServingProcess
-from test_browser_app import CHROMIUM, CHROMIUM_ARGS, _require_browser
+from browserkit import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,7 +27,7 @@ TEXT = "Åsa bor ensam och vill klara vardagen själv 😀; hon oroar sig för e
 
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory):
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -81,6 +81,13 @@ def test_the_front_door_leads_to_the_join_page_in_swedish_with_nothing_from_the_
     assert page.usable and "Ditt namn" in page.descriptions  # the join page's widgets, from the kernel
 
 
+def test_the_health_check_answers_200_without_starting_a_kernel(app_server):
+    before = len(app_server.kernels())
+    status, headers, body = fetch(f"{app_server.base}/halsa", redirect=False)
+    assert status == 200 and body == b"ok\n" and headers["Cache-Control"] == "no-store"
+    assert len(app_server.kernels()) == before
+
+
 @pytest.mark.parametrize("path", ["/voila/tree", "/voila/tree/", "/voila/api/contents", "/voila/api/contents/sip_larare.ipynb",
                                   "/voila/render/okand.ipynb", "/voila/render/../README.md", "/api/kernels",
                                   "/voila/files/sip_utkast.ipynb", "/tree", "/lab", "/favicon.ico", "/wp-admin.php"])

@@ -148,6 +148,7 @@ def make_app_class():
             base = self.server_url
             ours = [
                 (base, h.FrontDoorHandler),
+                (url_path_join(base, "halsa"), h.HealthHandler),
                 (url_path_join(base, "logout"), h.LeaveHandler),
                 (url_path_join(base, "login"), h.LeaveHandler),
                 (url_path_join(base, r"voila/render/(.*)"), h.PageHandler, {

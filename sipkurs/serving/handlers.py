@@ -106,6 +106,16 @@ class FrontDoorHandler(SipHandler):
         self.redirect(self.page_url(self.sip.front.notebook, self.request.query))
 
 
+class HealthHandler(SipHandler):
+    """``/halsa``: 200 while this instance serves, for a load balancer's health checks (HAProxy's httpchk)."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish("ok\n")
+
+
+
 class LeaveHandler(SipHandler):
     """``/logout`` and ``/login`` (Jupyter's, not ours): end a trainer session and go to the front door."""
 

@@ -109,12 +109,20 @@ class CourseStore:
 
     # --- settings -----------------------------------------------------------------------------------------------
     def set_setting(self, key: str, value: str, course: str = "") -> None:
-        with Session(self.engine) as s, s.begin():
-            row = s.get(SettingRow, (course_key(course), key))
-            if row is None:
-                s.add(SettingRow(course=course_key(course), key=key, value=value))
-            else:
-                row.value = value
+        # Several servers may start at once on one database: when another inserts the row between our read and our
+        # insert, the second attempt finds it and updates it.
+        for attempt in (1, 2):
+            try:
+                with Session(self.engine) as s, s.begin():
+                    row = s.get(SettingRow, (course_key(course), key))
+                    if row is None:
+                        s.add(SettingRow(course=course_key(course), key=key, value=value))
+                    else:
+                        row.value = value
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def setting_once(self, key: str, value: str, course: str = "") -> None:
         """Set a setting unless it is set already (several servers starting at once agree on the first)."""

@@ -142,7 +142,7 @@ class ParticipantApp:
         except BaseException:
             self.join_button.disabled = False
             raise
-        self.start(participant, secret)  # the button stays disabled: clicks queued meanwhile join nobody else
+        self.start_safely(participant, secret)  # the button stays disabled: clicks queued meanwhile join nobody else
 
     def show_claim(self, invite, code: str, message: str = "") -> None:
         """A seat's link, opened for the first time: ask for the name, then take the seat."""
@@ -165,7 +165,7 @@ class ParticipantApp:
                 self.message.value = _message(f"Det gick inte: {exc}.")
                 self.join_button.disabled = False
                 return
-            self.start(participant, code)
+            self.start_safely(participant, code)
 
         self.join_button.on_click(claim)
         on_enter(self.name, claim)
@@ -175,6 +175,22 @@ class ParticipantApp:
         box = w.VBox([intro, self.name, self.join_button, self.message])
         box.add_class("sip-join")
         self._show(box)
+
+    def start_safely(self, participant, secret: str) -> None:
+        """start(), and if the server fails on the way, a Swedish message instead of a button that stays disabled."""
+        try:
+            self.start(participant, secret)
+        except Exception:
+            log.exception("the participant's page could not be built")
+            if getattr(self, "sync", None) is not None:
+                self.sync.stop()
+                self.sync = None
+            self.session = None
+            self.message.value = _message(
+                "Något gick fel på servern när sidan skulle byggas. Försök igen om en stund; händer det igen, säg till "
+                "utbildaren. Inget av det du har skrivit är förlorat."
+            )
+            self.join_button.disabled = False
 
     # --- self-study: choosing a case ----------------------------------------------------------------------------
     def choose_case(self, participant, secret: str) -> None:
