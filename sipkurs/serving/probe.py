@@ -10,7 +10,9 @@ as usable when that state arrives and holds the widget the caller expects (for e
 widget models the kernel opens, changes and closes (``comm_open``, ``update``, ``echo_update``, ``comm_close``), and
 types and clicks with the messages the front end sends (``update`` of a value, ``custom`` click), one message in
 flight per widget as ipywidgets' front end does. Which widgets the page shows is read from the widget views in the
-page's HTML and the ``children`` of the boxes under them.
+page's HTML and the ``children`` of the boxes under them. What the app says it has stored (the draft guard's markers,
+sipkurs.serving.draftguard) is remembered as it arrives, so a load test can tell an acknowledged write from one that
+was only typed.
 """
 
 from __future__ import annotations
@@ -23,15 +25,21 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
-from tornado.websocket import websocket_connect
+from tornado.websocket import WebSocketClosedError, websocket_connect
+
+from sipkurs.serving.draftguard import saved_hash
 
 _CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>', re.S)
 _VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">\s*(\{.*?\})\s*</script>', re.S)
+_CELL_OUTPUT = re.compile(r'<script type="application/vnd\.voila\.cell-output\+json">\s*(\{.*?\})\s*</script>', re.S)
+VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 _MODEL_REF = "IPY_MODEL_"
+_SAVED = re.compile(r'data-sip-saved="([^"]+)" data-sip-hash="([0-9a-f]{8})"')
 
 
 @dataclass
@@ -54,6 +62,17 @@ class PageResult:
 
 CONTROL_PROTOCOL = "1.0.0"  # ipywidgets' widget control protocol, as its front end sends it
 WIDGET_PROTOCOL = "2.1.0"  # ipywidgets' widget message protocol (the version the kernel's comm_open carries)
+
+
+def page_views(html: str) -> list[str]:
+    """Model ids of the widget views a Voila page shows: its widget-view scripts, or the widget views inside the
+    cell outputs that Voila's template writes as ``application/vnd.voila.cell-output+json`` scripts."""
+    views = [json.loads(v).get("model_id", "") for v in _VIEW.findall(html)]
+    for output in _CELL_OUTPUT.findall(html):
+        view = (json.loads(output).get("data") or {}).get(VIEW_MIME)
+        if isinstance(view, dict) and view.get("model_id"):
+            views.append(view["model_id"])
+    return views
 
 
 def _message(msg_type: str, content: dict, session: str, metadata: dict | None = None, msg_id: str | None = None) -> str:
@@ -96,8 +115,12 @@ class PageClient:
     ``await open()`` loads the page (as ``open_page`` does) and keeps the kernel's websocket; then ``widget`` finds a
     shown widget by its label (``description``), a CSS class or its model class, ``set_value`` types into it,
     ``click`` presses a button, and ``wait_until`` waits for the kernel to show something. ``seconds()`` is the time
-    since the page's first byte was requested. ``close()`` leaves the page (the websocket closes, as when a tab is
-    closed). Nothing raises for what the server answers: problems are in ``result.error``.
+    since the page's first byte was requested; ``is_stored(key, text)`` whether the app has said that the field
+    ``key`` was stored with ``text``. ``close()`` leaves the page (the websocket closes, as when a tab is closed).
+    Nothing raises for what the server answers: problems are in ``result.error``.
+
+    Messages go out in the order they are made (each is written to the socket at once): a value typed while the
+    widget's previous one is still in the kernel waits, merged, and goes out when the kernel reports idle for it.
     """
 
     def __init__(self, url: str, *, source: str | None = None, timeout: float = 120.0, follow_waiting: bool = True) -> None:
@@ -118,6 +141,7 @@ class PageClient:
         self._in_flight: dict[str, str] = {}  # model id → id of its update message the kernel has not finished
         self._buffered: dict[str, dict] = {}  # model id → state typed while a message was in flight
         self._echo: dict[tuple[str, str], str] = {}  # (model id, attribute) → the update whose echo we wait for
+        self.stored: dict[tuple[str, str], float] = {}  # (field key, hash of the text) → seconds when first told
 
     def seconds(self) -> float:
         """Seconds since the page's first byte was requested."""
@@ -140,7 +164,7 @@ class PageClient:
                 result.error = "no kernel in the page"
                 return result
             self.html = html
-            self.roots = [json.loads(v).get("model_id", "") for v in _VIEW.findall(html)]
+            self.roots = page_views(html)
             config = json.loads(found.group(1))
             result.kernel_id = config.get("kernelId")
             parts = urlsplit(response.effective_url)
@@ -150,12 +174,14 @@ class PageClient:
                 websocket_connect(HTTPRequest(ws_url, network_interface=self.source)), self._left())
             self._states = asyncio.get_running_loop().create_future()
             self._reader = asyncio.create_task(self._read())
-            await self._send("comm_open", {"comm_id": self._control, "target_name": "jupyter.widget.control",
-                                           "data": {}}, {"version": CONTROL_PROTOCOL})
-            await self._send("comm_msg", {"comm_id": self._control, "data": {"method": "request_states"}})
+            self._post("comm_open", {"comm_id": self._control, "target_name": "jupyter.widget.control", "data": {}},
+                       {"version": CONTROL_PROTOCOL})
+            self._post("comm_msg", {"comm_id": self._control, "data": {"method": "request_states"}})
             states = await asyncio.wait_for(asyncio.shield(self._states), self._left())
             for model_id, s in states.items():
-                self.models.setdefault(model_id, WidgetModel(model_id, s.get("model_name", ""), dict(s.get("state", {}))))
+                if model_id not in self.models:  # a model opened while the states were on their way is newer
+                    self.models[model_id] = WidgetModel(model_id, s.get("model_name", ""), dict(s.get("state", {})))
+                    self._note(self.models[model_id])
             result.descriptions = [m.description for m in self.models.values()]
             result.usable_seconds = self.seconds()
         except Exception as exc:  # noqa: BLE001 - a probe reports, it does not fail
@@ -221,10 +247,14 @@ class PageClient:
             return
         if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
             state = dict(content.get("data", {}).get("state", {}))
-            self.models[content["comm_id"]] = WidgetModel(content["comm_id"], state.get("_model_name", ""), state)
+            model = self.models[content["comm_id"]] = WidgetModel(content["comm_id"], state.get("_model_name", ""), state)
+            self._note(model)
             return
         if kind == "comm_close":
-            self.models.pop(content.get("comm_id"), None)
+            comm_id = content.get("comm_id")
+            self.models.pop(comm_id, None)
+            self._in_flight.pop(comm_id, None)
+            self._buffered.pop(comm_id, None)
             return
         if kind != "comm_msg":
             return
@@ -250,13 +280,31 @@ class PageClient:
                     if attr in self._buffered.get(comm_id, {}):
                         del state[attr]  # we are about to send a newer value
         model.state.update(state)
+        self._note(model)
+
+    def _note(self, model: WidgetModel) -> None:
+        """Remember every "stored" marker the page is shown (a later save replaces the marker, not the fact)."""
+        value = model.state.get("value")
+        if isinstance(value, str) and "data-sip-saved" in value:
+            for key, digest in _SAVED.findall(value):
+                self.stored.setdefault((unescape(key), digest), self.seconds())
+
+    def is_stored(self, key: str, text: str) -> bool:
+        """Whether the app has told this page that the field ``key`` (``sip-k-…``) was stored with exactly ``text``."""
+        return (key, saved_hash(text)) in self.stored
 
     # --- what the participant does -------------------------------------------------------------------------------
-    async def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+    def _post(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+        """Write one message to the kernel's websocket now (so messages leave in the order they are made)."""
         if self._connection is None or self.closed:
             raise ConnectionError("the page is not open")
         msg_id = uuid.uuid4().hex
-        await self._connection.write_message(_message(msg_type, content, self._session, metadata, msg_id))
+        try:
+            sent = self._connection.write_message(_message(msg_type, content, self._session, metadata, msg_id))
+        except WebSocketClosedError:
+            raise ConnectionError("the page's websocket is closed") from None
+        if isinstance(sent, asyncio.Future):
+            sent.add_done_callback(lambda f: f.cancelled() or f.exception())  # a closed socket shows in the reader
         return msg_id
 
     async def set_value(self, model: WidgetModel | str, value: Any, attr: str = "value") -> None:
@@ -266,11 +314,11 @@ class PageClient:
         if model.id in self._in_flight:  # one message in flight per widget: the rest waits and is merged
             self._buffered.setdefault(model.id, {})[attr] = value
             return
-        await self._send_state(model.id, {attr: value})
+        self._send_state(model.id, {attr: value})
 
-    async def _send_state(self, model_id: str, state: dict) -> None:
-        msg_id = await self._send("comm_msg", {"comm_id": model_id,
-                                               "data": {"method": "update", "state": state, "buffer_paths": []}})
+    def _send_state(self, model_id: str, state: dict) -> None:
+        msg_id = self._post("comm_msg", {"comm_id": model_id,
+                                         "data": {"method": "update", "state": state, "buffer_paths": []}})
         self._in_flight[model_id] = msg_id
         for attr in state:
             self._echo[(model_id, attr)] = msg_id
@@ -281,13 +329,12 @@ class PageClient:
                 del self._in_flight[model_id]
                 state = self._buffered.pop(model_id, None)
                 if state and not self.closed:
-                    asyncio.get_running_loop().create_task(self._send_state(model_id, state))
+                    self._send_state(model_id, state)
 
     async def click(self, button: WidgetModel | str) -> str:
         """Press a button; returns the message id (see ``handled``)."""
         button = button if isinstance(button, str) else button.id
-        return await self._send("comm_msg", {"comm_id": button, "data": {"method": "custom",
-                                                                         "content": {"event": "click"}}})
+        return self._post("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
 
     def handled(self, msg_id: str) -> bool:
         """Whether the kernel has finished with one of our messages (it reported idle after it)."""
