@@ -247,7 +247,8 @@ class PageClient:
             return
         if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
             state = dict(content.get("data", {}).get("state", {}))
-            model = self.models[content["comm_id"]] = WidgetModel(content["comm_id"], state.get("_model_name", ""), state)
+            model = WidgetModel(content["comm_id"], state.get("_model_name", ""), state)
+            self.models[model.id] = model
             self._note(model)
             return
         if kind == "comm_close":
@@ -290,7 +291,7 @@ class PageClient:
                 self.stored.setdefault((unescape(key), digest), self.seconds())
 
     def is_stored(self, key: str, text: str) -> bool:
-        """Whether the app has told this page that the field ``key`` (``sip-k-…``) was stored with exactly ``text``."""
+        """Whether the app has told this page that field ``key`` (``sip-k-…``) was stored with exactly ``text``."""
         return (key, saved_hash(text)) in self.stored
 
     # --- what the participant does -------------------------------------------------------------------------------
