@@ -88,20 +88,25 @@ def test_a_preheated_page_kernel_gets_its_query_without_voila_or_debugger_and_fi
 
     from sipkurs.serving.config import KERNEL_BUDGET_MIB, MIB
     from sipkurs.serving.kernels import PAGE_KERNEL
-    from sipkurs.serving.probe import widget_states
+    from sipkurs.serving.probe import PageClient
 
     deadline = time.monotonic() + 180
     while not any(_waiting_in_pool(k) for k in app_server.kernels()):
         assert time.monotonic() < deadline, "no preheated kernel finished its preload"
         time.sleep(0.5)
-    page = asyncio.run(open_page(f"{app_server.base}/?kurs={COURSE}"))
-    assert page.usable
+
+    async def opened():
+        client = PageClient(f"{app_server.base}/?kurs={COURSE}", timeout=60)
+        result = await client.open()
+        try:
+            return result, {m.description: m.value for m in client.models.values()}
+        finally:
+            await client.close()
+
+    page, values = asyncio.run(opened())
+    assert page.usable and values.get("Kurskod") == COURSE  # the query reached the preheated kernel
     kernel = app_server.kernel_process(page.kernel_id)
     assert kernel.environ().get("VOILA_PREHEAT") == "True" and PAGE_KERNEL in kernel.cmdline()
-    channels = f"ws://127.0.0.1:{app_server.port}/api/kernels/{page.kernel_id}/channels?session_id={uuid.uuid4().hex}"
-    states = asyncio.run(widget_states(channels, None, 60))
-    assert {"description": "Kurskod", "value": COURSE}.items() <= next(
-        s["state"] for s in states.values() if s["state"].get("description") == "Kurskod").items()
     assert kernel.memory_full_info().pss / MIB <= KERNEL_BUDGET_MIB
 
 
