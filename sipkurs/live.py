@@ -28,7 +28,7 @@ from sipkurs.store import Edit, FieldState, Participant, Store, StoreError
 
 log = logging.getLogger(__name__)
 
-RACE_WINDOW = 1.0  # s: text typed this soon after a remote value was shown may have been typed over the old text
+RACE_WINDOW = 1.0  # s: text typed this soon after a field was emptied elsewhere may have been typed over the old text
 
 
 @dataclass
@@ -132,8 +132,14 @@ class LivePlan:
                 return
             base = known.rev if known else 0
             shown = self._shown.get(path)
-            if shown and isinstance(value, str) and time.monotonic() - shown[1] < RACE_WINDOW and known and not _builds_on(value, known.value):
-                base = shown[0]  # maybe typed over the text from before the remote value arrived: let the store decide
+            if shown and isinstance(value, str) and known:
+                # Another member's text reached this page. An edit that does not contain it may have been typed before
+                # the page showed it (however late the edit arrives: a busy server delays it), so the store decides,
+                # until the page builds on that text or writes the field. Only an emptied field has nothing to lose.
+                if _builds_on(value, known.value) or (not known.value and time.monotonic() - shown[1] >= RACE_WINDOW):
+                    del self._shown[path]
+                else:
+                    base = shown[0]
             previous = self.pending.get(path)
             self.pending[path] = Pending(value, previous.base_rev if previous else base,
                                          previous.since if previous else time.monotonic())
@@ -213,6 +219,7 @@ class LivePlan:
         """Settle a conflict: "mine", "theirs" or "merged" (the text given). Returns the value the field now shows."""
         with self._lock:
             c = self.conflicts.pop(path)
+            self._shown.pop(path, None)  # both texts were shown: what follows is a choice, not a race
             if choice == "theirs":
                 return c.theirs.value
             value = merged if choice == "merged" else c.mine

@@ -11,7 +11,7 @@ from collections import defaultdict
 import pytest
 
 from sipkurs import cases, plandoc
-from sipkurs.live import LivePlan
+from sipkurs.live import RACE_WINDOW, LivePlan
 from sipkurs.roleplay import form_group
 from sipkurs.session import DraftSession
 from sipkurs.store import Edit, Store, StoreError
@@ -83,6 +83,28 @@ def test_the_second_writer_of_one_field_sees_both_texts_and_chooses(group_store)
     a.flush(), b.flush()
     b.resolve("chair", "mine")
     assert b.flush() and group_store.load_draft(people[0], group.owner_id).data["chair"] == "B2"
+
+
+def test_text_typed_before_another_members_text_arrived_never_replaces_it_however_late_it_comes(group_store):
+    group, people = _members(group_store, 2)
+    a, b = _pages(group_store, group, people)
+    a.edit("wishes", "Vill arbeta")
+    assert a.flush()
+    b.poll()
+    a.edit("wishes", "Vill arbeta halvtid")
+    assert a.flush()
+    b.poll()  # B's kernel shows A's new text; B's page, typing on the old one, has not had it yet
+    time.sleep(RACE_WINDOW + 0.2)  # a busy server: B's keystrokes reach the kernel late
+    b.edit("wishes", "Vill arbeta, och slippa berätta allt flera gånger")
+    assert not b.flush() and b.conflicts["wishes"].theirs.value == "Vill arbeta halvtid"  # both texts kept
+    assert group_store.load_draft(people[0], group.owner_id).data["wishes"] == "Vill arbeta halvtid"
+    b.resolve("wishes", "theirs")
+    b.edit("wishes", "Vill arbeta halvtid och slippa berätta allt flera gånger")  # built on A's text: no question
+    assert b.flush()
+    a.poll()
+    a.edit("wishes", "Vill arbeta halvtid och slippa berätta allt flera gånger.")  # A types on after B's text …
+    a.edit("wishes", "Vill arbeta halvtid.")  # … then shortens it: A's own choice, asked nothing
+    assert a.flush() and not a.conflicts
 
 
 def test_rows_added_at_the_same_time_get_their_own_ids(group_store):
