@@ -197,12 +197,13 @@ async def write(page: PageClient, out: Outcome, path: str, stamp: str, keystroke
     while True:
         before, k = None, 0
         while before is None or k < len(addition):
+            if k:
+                await asyncio.sleep(keystroke)
             if before is None or box.value != before + addition[:k]:  # new, or another member's text arrived: after it
                 before, k = box.value or "", 0
                 addition = (" " if before else "") + stamp
             k += 1
             await page.set_value(box, before + addition[:k])
-            await asyncio.sleep(keystroke)
         typed = before + addition
         done = page.seconds()
         keep_theirs = f"Behåll deras text ({label})"
@@ -429,6 +430,8 @@ def run(participants: int = 40, groups: int = 8, seats: int = 5, arrival_seconds
         "writes": sum(o.writes for o in outcomes), "acked": sum(len(o.acked) for o in outcomes),
         "unacked": sum(o.unacked for o in outcomes), "conflicts": sum(o.conflicts for o in outcomes),
         "lost": len(lost), "lost_examples": lost[:5], "pages_differing_from_store": differ,
+        "slowest": [{"name": o.arrival.name, "arrived": round(o.arrival.at, 1), "usable": o.usable, "form": o.form}
+                    for o in sorted(outcomes, key=lambda o: -((o.usable or 99) + (o.form or 99)))[:5]],
         **measured,
         "anchor": {
             "runs": len(anchor),
@@ -471,6 +474,10 @@ def report(r: dict) -> None:
               f"(median {r['kernel_pss_median_mib']:.0f} MiB), servern {r['server_pss_mib']:.0f} MiB → "
               f"{r['pss_per_participant_mib']:.0f} MiB per deltagare; dessutom {r['other_kernels']} andra kärnor "
               f"(poolen, ankarets som ännu inte stängts) {r['other_pss_mib']:.0f} MiB")
+    slow = r["slowest"][0] if r["slowest"] else None
+    if slow:
+        print(f"  långsammast: {slow['name']}, anlände efter {slow['arrived']:.0f} s: användbar efter "
+              f"{_s(slow['usable'])} s, formuläret efter {_s(slow['form'])} s")
     for e in r["errors"][:10] + a["errors"]:
         print(f"  fel: {e}")
     if r["log_tracebacks"]:

@@ -219,9 +219,9 @@ class LivePlan:
         """Settle a conflict: "mine", "theirs" or "merged" (the text given). Returns the value the field now shows."""
         with self._lock:
             c = self.conflicts.pop(path)
-            self._shown.pop(path, None)  # both texts were shown: what follows is a choice, not a race
-            if choice == "theirs":
-                return c.theirs.value
+            self._shown.pop(path, None)  # the page shows what it chose: what follows builds on that, not a race
+            if choice == "theirs":  # the newest text this page knows: others may have written on since the conflict
+                return self.known[path].value if path in self.known else c.theirs.value
             value = merged if choice == "merged" else c.mine
             self.pending[path] = Pending(value, c.theirs.rev)
             return value

@@ -107,6 +107,25 @@ def test_text_typed_before_another_members_text_arrived_never_replaces_it_howeve
     assert a.flush() and not a.conflicts
 
 
+def test_keeping_their_text_keeps_what_others_wrote_after_the_conflict_too(group_store):
+    group, people = _members(group_store, 3)
+    a, b, c = _pages(group_store, group, people)
+    a.edit("wishes", "A1")
+    assert a.flush()
+    b.poll(), c.poll()
+    a.edit("wishes", "A1 A2")
+    b.edit("wishes", "A1 B1")
+    assert a.flush() and not b.flush()  # B: a conflict with "A1 A2"
+    c.poll()
+    c.edit("wishes", "A1 A2 C1")
+    assert c.flush()
+    b.poll()  # B's page hears of C's text while its member decides
+    assert b.resolve("wishes", "theirs") == "A1 A2 C1"  # not the text of the moment of the conflict
+    b.edit("wishes", "A1 A2 C1 B1")
+    assert b.flush()
+    assert group_store.load_draft(people[0], group.owner_id).data["wishes"] == "A1 A2 C1 B1"
+
+
 def test_rows_added_at_the_same_time_get_their_own_ids(group_store):
     group, people = _members(group_store, 3)
     pages = _pages(group_store, group, people)
