@@ -14,7 +14,7 @@ They arrive spread evenly over ``--arrival-seconds``, in a shuffled order, each 
    time (``--keystroke`` seconds apart, one message in flight per widget as ipywidgets does), then wait until the page
    says the text is stored (the draft guard's marker carries its hash); a group member writes its own field, and in
    three writes of ten the group's shared field ("Personens önskemål"); when two members changed the shared field at
-   once the page shows both texts, and the member keeps theirs and types its stamp again after it;
+   once the page shows both texts, and the member keeps theirs at once and types its stamp again after it;
 4. at the end every page is compared with the store (each field as the page shows it), and every stamp a page saw
    acknowledged must be in the store's text of that field: otherwise it is a lost write.
 
@@ -26,8 +26,8 @@ Anchor, measured in the same run on the same server before the crowd arrives: on
 times in turn: page, joining, 5 writes); each load figure is given as a ratio to it.
 Targets (issue 14): all usable ≤ 3 s with a pool sized for the arrivals; ≤ 100 MiB per participant; 0 lost writes.
 
-A script, not a test: ``nice python benchmarks/bench_load.py`` (about six minutes with the defaults on two cores;
-the server needs (participants + pool) × ~120 MiB). ``--json`` prints the figures as JSON instead of the report.
+A script, not a test: ``nice python benchmarks/bench_load.py`` (about seven minutes with the defaults on two quiet
+cores, most of it filling the pool; the server needs (participants + pool) × ~185 MiB). ``--json`` prints the figures as JSON instead of the report.
 tests/test_load_small.py runs a bounded version of ``run``.
 """
 
@@ -51,7 +51,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app import MIB, Server  # noqa: E402
+from bench_app import Server  # noqa: E402
 from sipkurs.serving.probe import PageClient, free_port, wait_port  # noqa: E402
 
 COURSE = "LAST40"
