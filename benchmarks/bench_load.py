@@ -14,7 +14,7 @@ They arrive spread evenly over ``--arrival-seconds``, in a shuffled order, each 
    time (``--keystroke`` seconds apart, one message in flight per widget as ipywidgets does), then wait until the page
    says the text is stored (the draft guard's marker carries its hash); a group member writes its own field, and in
    three writes of ten the group's shared field ("Personens önskemål"); when two members changed the shared field at
-   once the page shows both texts, and the member keeps theirs and types its stamp again after it;
+   once the page shows both texts, and the member keeps theirs at once and types its stamp again after it;
 4. at the end every page is compared with the store (each field as the page shows it), and every stamp a page saw
    acknowledged must be in the store's text of that field: otherwise it is a lost write.
 
@@ -26,8 +26,8 @@ Anchor, measured in the same run on the same server before the crowd arrives: on
 times in turn: page, joining, 5 writes); each load figure is given as a ratio to it.
 Targets (issue 14): all usable ≤ 3 s with a pool sized for the arrivals; ≤ 100 MiB per participant; 0 lost writes.
 
-A script, not a test: ``nice python benchmarks/bench_load.py`` (about six minutes with the defaults on two cores;
-the server needs (participants + pool) × ~120 MiB). ``--json`` prints the figures as JSON instead of the report.
+A script, not a test: ``nice python benchmarks/bench_load.py`` (about seven minutes with the defaults on two quiet
+cores, most of it filling the pool; the server needs (participants + pool) × ~185 MiB). ``--json`` prints the figures as JSON instead of the report.
 tests/test_load_small.py runs a bounded version of ``run``.
 """
 
@@ -51,7 +51,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app import MIB, Server  # noqa: E402
+from bench_app import Server  # noqa: E402
 from sipkurs.serving.probe import PageClient, free_port, wait_port  # noqa: E402
 
 COURSE = "LAST40"
@@ -197,12 +197,13 @@ async def write(page: PageClient, out: Outcome, path: str, stamp: str, keystroke
     while True:
         before, k = None, 0
         while before is None or k < len(addition):
+            if k:
+                await asyncio.sleep(keystroke)
             if before is None or box.value != before + addition[:k]:  # new, or another member's text arrived: after it
                 before, k = box.value or "", 0
                 addition = (" " if before else "") + stamp
             k += 1
             await page.set_value(box, before + addition[:k])
-            await asyncio.sleep(keystroke)
         typed = before + addition
         done = page.seconds()
         keep_theirs = f"Behåll deras text ({label})"
@@ -429,6 +430,8 @@ def run(participants: int = 40, groups: int = 8, seats: int = 5, arrival_seconds
         "writes": sum(o.writes for o in outcomes), "acked": sum(len(o.acked) for o in outcomes),
         "unacked": sum(o.unacked for o in outcomes), "conflicts": sum(o.conflicts for o in outcomes),
         "lost": len(lost), "lost_examples": lost[:5], "pages_differing_from_store": differ,
+        "slowest": [{"name": o.arrival.name, "arrived": round(o.arrival.at, 1), "usable": o.usable, "form": o.form}
+                    for o in sorted(outcomes, key=lambda o: -((o.usable or 99) + (o.form or 99)))[:5]],
         **measured,
         "anchor": {
             "runs": len(anchor),
@@ -471,6 +474,10 @@ def report(r: dict) -> None:
               f"(median {r['kernel_pss_median_mib']:.0f} MiB), servern {r['server_pss_mib']:.0f} MiB → "
               f"{r['pss_per_participant_mib']:.0f} MiB per deltagare; dessutom {r['other_kernels']} andra kärnor "
               f"(poolen, ankarets som ännu inte stängts) {r['other_pss_mib']:.0f} MiB")
+    slow = r["slowest"][0] if r["slowest"] else None
+    if slow:
+        print(f"  långsammast: {slow['name']}, anlände efter {slow['arrived']:.0f} s: användbar efter "
+              f"{_s(slow['usable'])} s, formuläret efter {_s(slow['form'])} s")
     for e in r["errors"][:10] + a["errors"]:
         print(f"  fel: {e}")
     if r["log_tracebacks"]:

@@ -130,18 +130,19 @@ class LivePlan:
             known = self.known.get(path)
             if path not in self.pending and (known.value if known else None) == value:
                 return
-            base = known.rev if known else 0
+            base, raced = (known.rev if known else 0), False
             shown = self._shown.get(path)
             if shown and isinstance(value, str) and known:
-                # Another member's text reached this page. An edit that does not contain it may have been typed before
-                # the page showed it (however late the edit arrives: a busy server delays it), so the store decides,
-                # until the page builds on that text or writes the field. Only an emptied field has nothing to lose.
+                # Another member's text reached this page (or was kept in a conflict). An edit that does not contain it
+                # may have been typed before the page showed it (however late the edit arrives: a busy server delays
+                # it), so the store decides, until the page builds on that text or writes the field. Only an emptied
+                # field has nothing to lose.
                 if _builds_on(value, known.value) or (not known.value and time.monotonic() - shown[1] >= RACE_WINDOW):
                     del self._shown[path]
                 else:
-                    base = shown[0]
+                    base, raced = shown[0], True
             previous = self.pending.get(path)
-            self.pending[path] = Pending(value, previous.base_rev if previous else base,
+            self.pending[path] = Pending(value, previous.base_rev if previous and not raced else base,
                                          previous.since if previous else time.monotonic())
 
     def flush(self) -> bool:
@@ -219,9 +220,12 @@ class LivePlan:
         """Settle a conflict: "mine", "theirs" or "merged" (the text given). Returns the value the field now shows."""
         with self._lock:
             c = self.conflicts.pop(path)
-            self._shown.pop(path, None)  # both texts were shown: what follows is a choice, not a race
-            if choice == "theirs":
-                return c.theirs.value
+            if choice == "mine":
+                self._shown.pop(path, None)  # their text is set aside knowingly
+            else:  # the page shows their text now: an edit without it was typed before the choice (store decides)
+                self._shown[path] = (0, time.monotonic())
+            if choice == "theirs":  # the newest text this page knows: others may have written on since the conflict
+                return self.known[path].value if path in self.known else c.theirs.value
             value = merged if choice == "merged" else c.mine
             self.pending[path] = Pending(value, c.theirs.rev)
             return value

@@ -107,6 +107,45 @@ def test_text_typed_before_another_members_text_arrived_never_replaces_it_howeve
     assert a.flush() and not a.conflicts
 
 
+def _wishes_conflict(store, n: int):
+    """Members writing "A1", then A "A1 A2" and B "A1 B1" at once: B's page holds a conflict with "A1 A2"."""
+    group, people = _members(store, n)
+    pages = _pages(store, group, people)
+    a, b = pages[:2]
+    a.edit("wishes", "A1")
+    assert a.flush()
+    for page in pages[1:]:
+        page.poll()
+    a.edit("wishes", "A1 A2")
+    b.edit("wishes", "A1 B1")
+    assert a.flush() and not b.flush()
+    return group, people, pages
+
+
+def test_keeping_their_text_keeps_what_others_wrote_after_the_conflict_too(group_store):
+    group, people, (a, b, c) = _wishes_conflict(group_store, 3)
+    c.poll()
+    c.edit("wishes", "A1 A2 C1")
+    assert c.flush()
+    b.poll()  # B's page hears of C's text while its member decides
+    assert b.resolve("wishes", "theirs") == "A1 A2 C1"  # not the text of the moment of the conflict
+    b.edit("wishes", "A1 A2 C1 B1")
+    assert b.flush()
+    assert group_store.load_draft(people[0], group.owner_id).data["wishes"] == "A1 A2 C1 B1"
+
+
+@pytest.mark.parametrize("choice", ["theirs", "merged"])
+def test_a_keystroke_typed_before_the_choice_never_overwrites_the_text_kept(group_store, choice):
+    group, people, (a, b) = _wishes_conflict(group_store, 2)
+    kept = b.resolve("wishes", choice, "A1 B1\n\nA1 A2")
+    b.edit("wishes", "A1 B1 B2")  # typed before the choice, reaching the kernel after it (a slow server)
+    assert not b.flush() and b.conflicts["wishes"].mine == "A1 B1 B2"  # asked again, nothing overwritten
+    assert group_store.load_draft(people[0], group.owner_id).data["wishes"] == "A1 A2"
+    b.resolve("wishes", choice, "A1 B1 B2\n\nA1 A2")
+    b.edit("wishes", f"{kept} B3")  # typed on the text kept: written
+    assert b.flush() and group_store.load_draft(people[0], group.owner_id).data["wishes"] == f"{kept} B3"
+
+
 def test_rows_added_at_the_same_time_get_their_own_ids(group_store):
     group, people = _members(group_store, 3)
     pages = _pages(group_store, group, people)
