@@ -10,7 +10,9 @@
  *    - an element with data-sip-scope="<whose plan>" names the plan; without it nothing is kept;
  *    - when the app has stored a field, it renders <span data-sip-saved="sip-k-<key>" data-sip-hash="<hash>">, the hash
  *      being FNV-1a 32-bit over the stored text's UTF-16 code units, 8 lowercase hex digits
- *      (sipkurs.serving.draftguard.saved_hash); the kept entry is dropped once a marker carries its text's hash.
+ *      (sipkurs.serving.draftguard.saved_hash); the kept entry is dropped once a marker carries its text's hash,
+ *      or once the field, on the page that typed it, shows a stored text again: the app replaced the typed text (a
+ *      choice in a conflict, someone else's newer text), so it must not come back when the page is opened again.
  * 3. Loading: a page still loading after 90 seconds offers "Försök igen".
  */
 (function () {
@@ -200,6 +202,7 @@
     var name = storageKey(s, key);
     if (input.value.length > MAX_CHARS) { forget(name); return; }
     try { localStorage.setItem(name, JSON.stringify({ v: input.value, t: Date.now() })); } catch (e) { /* full or off */ }
+    owned[name] = true;
     scheduleMarkers();
   }
   document.addEventListener("input", keep, true);
@@ -212,11 +215,17 @@
     for (var i = 0; i < markers.length; i++) {
       var name = storageKey(s, markers[i].getAttribute("data-sip-saved"));
       var entry = read(name);
-      if (entry && hash(entry.v) === markers[i].getAttribute("data-sip-hash")) { forget(name); }
+      if (!entry) { continue; }
+      var stored = markers[i].getAttribute("data-sip-hash");
+      if (hash(entry.v) === stored) { forget(name); continue; }
+      var field = owned[name] && fieldFor(markers[i].getAttribute("data-sip-saved"));
+      if (field && hash(field.value) === stored) { forget(name); }
     }
   }
 
-  var restored = {};
+  // Entries this page typed or restored itself: never restored again here, and dropped when the field shows stored
+  // text (entries from an earlier page are restored first, whatever the field shows).
+  var owned = {};
   var restoredCount = 0;
 
   function fieldFor(key) {
@@ -237,12 +246,12 @@
     var count = 0;
     for (var i = 0; i < list.length; i++) {
       var name = list[i][0], key = list[i][1];
-      if (restored[name]) { continue; }
+      if (owned[name]) { continue; }
       var entry = read(name);
       if (!entry || now - (entry.t || 0) > MAX_AGE_MS) { forget(name); continue; }
       var field = fieldFor(key);
       if (!field) { continue; } // not rendered yet: tried again on the next change of the page
-      restored[name] = true;
+      owned[name] = true;
       if (field.value === entry.v) { continue; }
       field.dataset.sipRestoring = "1";
       field.value = entry.v;
