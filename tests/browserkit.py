@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -57,24 +54,12 @@ class Server:
         self.output = ""
 
     def start(self) -> None:
-        exe = Path(sys.executable).with_name("sipkurs")
-        cmd = [str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"]
-        cmd += ["serve", "--course", COURSE, "--trainer-code", TRAINER_CODE, "--db", str(self.db),
-                "--port", str(self.port), "--pool-size", str(self.pool_size),
-                "--max-per-address", "200", *self.extra]  # every test page comes from 127.0.0.1
-        cmd += ["--case", self.case] if self.case else []
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 90
-        lines = []
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Avsluta med Ctrl-C"):
-                self.output = "".join(lines)
-                return
-        raise AssertionError("sipkurs serve startade inte:\n" + "".join(lines))
+        from servers import start_serve
+
+        args = ["--course", COURSE, "--trainer-code", TRAINER_CODE, "--db", str(self.db), "--port", str(self.port),
+                "--pool-size", str(self.pool_size), "--max-per-address", "200", *self.extra]  # all pages from 127.0.0.1
+        args += ["--case", self.case] if self.case else []
+        self.proc, self.output = start_serve(args, timeout=90)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

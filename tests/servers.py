@@ -26,6 +26,32 @@ def wait_port(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
         raise AssertionError(f"the server did not listen on {port} (exit code {proc.poll()})")
 
 
+def sipkurs_command() -> str:
+    """The `sipkurs` command of this environment (the virtualenv's, else the one on PATH)."""
+    exe = Path(sys.executable).with_name("sipkurs")
+    return str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"
+
+
+def start_serve(args: list[str], env: dict | None = None, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+    """Start `sipkurs serve ARGS` and read what it prints until it says it is running ("Avsluta med Ctrl-C").
+    Returns the process and that output; a server that never gets there is stopped and the test fails with its output."""
+    proc = subprocess.Popen([sipkurs_command(), "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env={**os.environ, **(env or {})})
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("Avsluta med Ctrl-C"):
+            return proc, "".join(lines)
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    raise AssertionError("sipkurs serve startade inte:\n" + "".join(lines))
+
+
 class _Process:
     proc: subprocess.Popen
     port: int
@@ -99,23 +125,7 @@ class CourseServer(_Process):
 
     def __init__(self, db: Path, *args: str, env: dict | None = None, port: int | None = None) -> None:
         self.port = port or free_port()
-        exe = Path(sys.executable).with_name("sipkurs")
-        cmd = [str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs", "serve", "--db", str(db),
-               "--port", str(self.port), *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, **(env or {})})
-        lines: list[str] = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Avsluta med Ctrl-C"):
-                self.output = "".join(lines)
-                return
-        self.stop()
-        raise AssertionError("sipkurs serve startade inte:\n" + "".join(lines))
+        self.proc, self.output = start_serve(["--db", str(db), "--port", str(self.port), *args], env)
 
     def line(self, label: str) -> str:
         return next(l.split(":", 1)[1].strip() for l in self.output.splitlines() if l.strip().startswith(label + ":"))

@@ -8,7 +8,7 @@ from graders.plan import Plan
 from sipkurs.feedback import assess
 from sipkurs.session import DraftSession
 from sipkurs.store import Store, StoreError
-from sipkurs.plandoc import PUBLIC_IDS, ROW_PREFIX
+from sipkurs.plandoc import PUBLIC_IDS
 from sipkurs.ui.debounce import Debouncer
 from sipkurs.ui.fields import SECTIONS, Table, all_paths
 from sipkurs.ui.form import PlanForm

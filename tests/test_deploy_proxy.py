@@ -7,7 +7,6 @@ an instance is stopped, its participant comes back through the proxy on the othe
 from __future__ import annotations
 
 import gzip
-import re
 import time
 
 import pytest

@@ -6,10 +6,10 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from servers import sipkurs_command, start_serve
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "systemd"
 UNIT = DEPLOY / "sipkurs@.service"
@@ -27,11 +27,6 @@ def _exec_start() -> list[str]:
     return line.removeprefix("ExecStart=").split()
 
 
-def _sipkurs() -> str:
-    exe = Path(sys.executable).with_name("sipkurs")
-    return str(exe) if exe.exists() else shutil.which("sipkurs") or "sipkurs"
-
-
 def test_environment_file_sets_every_variable_the_unit_uses():
     used = set(re.findall(r"\$\{(\w+)\}", UNIT.read_text(encoding="utf-8")))
     given = set(_env_file())
@@ -44,7 +39,7 @@ def test_environment_file_sets_every_variable_the_unit_uses():
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze saknas")
 def test_unit_passes_systemd_analyze(tmp_path):
     unit = tmp_path / "sipkurs@.service"
-    unit.write_text(UNIT.read_text(encoding="utf-8").replace(INSTALLED, _sipkurs()), encoding="utf-8")
+    unit.write_text(UNIT.read_text(encoding="utf-8").replace(INSTALLED, sipkurs_command()), encoding="utf-8")
     result = subprocess.run(
         ["systemd-analyze", "verify", str(tmp_path / "sipkurs@8866.service")], capture_output=True, text=True
     )
@@ -62,21 +57,16 @@ def test_unit_command_line_starts_an_instance_on_postgresql(postgres_url):
     port = str(_free_port())
     args = [re.sub(r"\$\{(\w+)\}", lambda m: values[m[1]], word).replace("%i", port) for word in _exec_start()]
     assert args[0] == INSTALLED
-    args[0] = _sipkurs()
+    args[0] = sipkurs_command()
     env = {**os.environ, **{k: v for k, v in values.items() if k.startswith("SIPKURS_")}}
     env.pop("SIPKURS_TRAINER_CODE", None)
     # As docs/drift.md says: the course is created once, before the instances start.
-    created = subprocess.run([_sipkurs(), "course", "create", "--course", values["SIPKURS_COURSE"], "--case",
+    created = subprocess.run([sipkurs_command(), "course", "create", "--course", values["SIPKURS_COURSE"], "--case",
                               "sjukskriven_utmattning"], capture_output=True, text=True, env=env)
     assert created.returncode == 0, created.stderr
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert args[1] == "serve"
+    proc, text = start_serve(args[2:], env)
     try:
-        output = []
-        for line in proc.stdout:
-            output.append(line)
-            if line.startswith("Avsluta med Ctrl-C"):
-                break
-        text = "".join(output)
         assert f"Kurskod:    {values['SIPKURS_COURSE']}" in text, text
         assert f"{values['SIPKURS_PUBLIC_URL']}/?kurs={values['SIPKURS_COURSE']}" in text  # the participants' address
         assert "Lärarkod:   oförändrad" in text and "Fall:       sjukskriven_utmattning" in text

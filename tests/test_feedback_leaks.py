@@ -3,7 +3,6 @@ every feedback level before submission, nothing shown holds the case's need desc
 efforts, the target or presumption groups, the other actors the facit expects, or the hidden information, unless the
 participant wrote it first. Only the facit level after submission shows them."""
 
-import datetime as dt
 import html
 import re
 

@@ -300,7 +300,7 @@ def _writer(url, person, owner_id, index, stop, log, errors):
             n += 1
             op = rng.random()
             if op < 0.4:
-                page.edit(f"follow_up.evaluate" if index == 0 else "own_resources", f"{person.display_name} skrev {n}")
+                page.edit("follow_up.evaluate" if index == 0 else "own_resources", f"{person.display_name} skrev {n}")
             elif op < 0.7:
                 page.edit("wishes", f"{person.display_name} önskar {n}")  # everyone writes here: conflicts expected
             elif op < 0.8:

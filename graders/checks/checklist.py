@@ -8,7 +8,7 @@ from graders.checks.legal import need_ok, substantive_efforts
 from graders.context import Context
 from graders.plan import EffortStatus, GoalKind
 from graders.registry import Finding, check
-from graders.substance import GAP_SV, Gap, gap
+from graders.substance import GAP_SV, Gap
 
 GOAL_ECHO = ("mål", "delmål", "långsiktig")
 
