@@ -145,6 +145,26 @@ class LivePlan:
             self.pending[path] = Pending(value, previous.base_rev if previous and not raced else base,
                                          previous.since if previous else time.monotonic())
 
+    def edit_kept(self, path: str, value: Any) -> None:
+        """A text the browser kept from an earlier page that closed before the text was stored (the draft guard),
+        typed on top of a revision nobody knows any more. It is taken as an edit when it cannot drop anyone's text:
+        the field is empty, the text keeps the stored one, or this participant wrote the field last (their page had
+        then seen everything before). Otherwise the store decides: someone else's newer text comes back as a conflict
+        with both texts, never overwritten by an old draft."""
+        with self._lock:
+            known = self.known.get(path)
+            safe = (
+                path in self.pending or path in self.conflicts or path in self.gone
+                or known is None or known.value in (None, "", [])
+                or _builds_on(value, known.value)
+                or known.author_id == self.participant.id
+            )
+            if safe:
+                self.edit(path, value)
+            elif known.value != value:
+                self.pending[path] = Pending(value, 0)  # no field has revision 0 once written: a conflict
+                self._shown.pop(path, None)
+
     def flush(self) -> bool:
         """Write what is pending. Returns True when everything this page changed is in the store."""
         with self._lock:

@@ -71,8 +71,6 @@ class Server:
         return f"http://127.0.0.1:{self.port}/voila/render/{notebook}?kurs={COURSE}{query}"
 
 
-
-
 def launch_args() -> dict:
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
 

@@ -250,6 +250,40 @@ def test_text_over_the_limit_is_not_saved_and_the_field_says_so(store):
     assert "en rad har 501 tecken" in form.inputs["distribution"].note.value.replace("\u00a0", " ")
 
 
+def test_text_the_browser_kept_is_shown_and_saved_once_and_bad_messages_change_nothing(store):
+    """The page's guard hands back text from an earlier page through the hidden ``sip-kept`` input, as a growing list."""
+    import json
+
+    from sipkurs.live import LiveSync
+    from sipkurs.ui.binding import FormBinding
+    from sipkurs.ui.form import field_class
+
+    session = _session(store)
+    form = PlanForm()
+    binding = FormBinding(form, session.live, LiveSync(session.live), show_authors=False, changed=lambda: None)
+    binding.start()
+    row = form.request_row("goals").id
+    for bad in ("", "inte json", '{"k": 1}', "[1, null]", json.dumps([{"k": "sip-k-finns-inte", "v": "x"}]),
+                json.dumps([{"k": field_class("consent.given"), "v": "true"}])):
+        binding.kept.value = bad
+    assert not session.live.pending
+    first = [{"k": field_class("chair"), "v": "Kim Berg"}]
+    binding.kept.value = json.dumps(first)
+    both = first + [{"k": field_class(f"goals[{row}].text"), "v": "Arbeta halvtid"},
+                    {"k": field_class("meeting_questions"), "v": "Vem gör vad?\nNär ses vi igen?"}]
+    binding.kept.value = json.dumps(both)
+    assert form.inputs["chair"].widget.value == "Kim Berg"
+    assert form.input(f"goals[{row}].text").widget.value == "Arbeta halvtid"
+    assert session.live.flush()
+    data = session.live.data()
+    assert data["chair"] == "Kim Berg" and data["meeting_questions"] == ["Vem gör vad?", "När ses vi igen?"]
+    assert [g["text"] for g in data["goals"]] == ["Arbeta halvtid"]
+    session.live.edit("chair", "Kim")  # typed after: a later list with the same kept text does not undo it
+    binding.kept.value = json.dumps(both + [])
+    binding.kept.value = json.dumps(list(reversed(both)))
+    assert session.live.pending["chair"].value == "Kim"
+
+
 def test_a_warmed_up_pool_kernel_still_builds_pages_and_keeps_no_warm_up_widgets(store):
     from sipkurs.ui.app import ParticipantApp, _open_widgets, preload
 

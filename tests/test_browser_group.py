@@ -75,9 +75,12 @@ def _form_group(chromium, server) -> dict[str, str]:
     page.get_by_label("Lärarkod").press("Enter")
     page.get_by_role("tab", name="Grupper").click()
     page.get_by_role("button", name="Skapa grupp").click()
-    page.get_by_text("Grupp 1 är skapad").wait_for()
-    page.locator(".sip-seat-table .sip-link").first.wait_for()
-    rows = page.locator(".sip-seat-table tbody tr")
+    created = page.get_by_text(re.compile(r"Grupp \d+ är skapad"))
+    created.wait_for()
+    name = created.inner_text().split(" är skapad")[0].strip()
+    table = page.locator(".sip-seat-table").filter(has=page.locator("caption", has_text=f"{name} –"))
+    table.locator(".sip-link").first.wait_for()
+    rows = table.locator("tbody tr")
     links = {}
     for i in range(rows.count()):
         label = rows.nth(i).locator("td").first.inner_text().strip()
@@ -197,4 +200,48 @@ def test_five_members_draft_one_plan_live(chromium, server):
     trainer.get_by_role("cell", name="Grupp 1", exact=True).wait_for()
     assert "Pia Psykiatri, Sam Social, Fia Kassan" in trainer.content()
     for m in members:
+        m.context.close()
+
+
+def test_text_kept_while_the_server_was_away_never_overwrites_a_newer_text(chromium, server):
+    """A member types while the server is away; the browser keeps the text. Meanwhile another member writes the same
+    field. When the first reconnects, both texts are on screen to choose from: the old draft does not win silently."""
+    from sipkurs import cases
+    from sipkurs.serving.draftguard import saved_hash
+
+    links = _form_group(chromium, server)
+    seats = ("vuxenpsykiatri", "socialtjanst_vuxen")
+    label = {s: cases.seat_label(f"{CASE}@0", s) for s in seats}
+    a, b = (Member(chromium, s, links[label[s][:1].upper() + label[s][1:]], n)
+            for s, n in zip(seats, ("Ali Psykiatri", "Bo Social"), strict=True))
+    a.join()
+    b.join()
+    field = "Personens önskemål"
+    a.page.get_by_label(field, exact=True).fill("Vill bo kvar")
+    b.wait_value(field, "Vill bo kvar", timeout=10)
+
+    server.stop()
+    draft = "Vill bo kvar i sin lägenhet med stöd några timmar i veckan"
+    a.page.get_by_label(field, exact=True).fill(draft)
+    a.page.get_by_role("alert").filter(has_text="finns kvar i webbläsaren").wait_for(timeout=45_000)
+
+    server.start()
+    newer = "Vill flytta till ett boende med personal"
+    b.page.goto(b.link)
+    b.page.get_by_text("Gruppens plan är hämtad.").wait_for()
+    b.page.get_by_label(field, exact=True).fill(newer)
+    b.page.locator(f'[data-sip-hash="{saved_hash(newer)}"]').wait_for(state="attached", timeout=15_000)
+
+    a.page.get_by_role("button", name="Anslut igen").click()
+    panel = a.page.locator(".sip-conflict").filter(has_text=newer)
+    panel.wait_for(timeout=60_000)
+    assert draft in panel.inner_text() and "Bo Social" in panel.inner_text()
+    time.sleep(1.0)
+    assert b.value(field) == newer  # still the store's text: the draft is not written until A chooses
+    a.page.get_by_role("button", name=f"Slå ihop själv ({field})").click()
+    merged = f"{draft}\n\n{newer}"
+    a.wait_value(field, merged, timeout=10)
+    b.wait_value(field, merged, timeout=10)
+    a.page.wait_for_function("() => !Object.keys(localStorage).some(k => k.startsWith('sipkurs:'))", timeout=15_000)
+    for m in (a, b):
         m.context.close()

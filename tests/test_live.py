@@ -196,6 +196,47 @@ def test_the_same_participant_in_two_tabs_never_overwrites_silently(group_store)
     assert tab2.conflicts["current_situation"].theirs.value == "Skrivet i flik 1"
 
 
+def test_a_draft_kept_by_the_browser_never_overwrites_what_someone_wrote_since(group_store):
+    """A member's page died with unsaved text; the browser kept it and gives it back when the page opens again. By
+    then another member may have written the field: that text must come back as a conflict, not be overwritten."""
+    group, people = _members(group_store, 2)
+    a, b = _pages(group_store, group, people)
+    a.edit("chair", "Anna")
+    a.edit("current_situation", "Bor ensam")
+    a.edit("wishes", "Flyttade i våras")
+    assert a.flush()
+    b.poll()
+    b.edit("current_situation", "Bor ensam, med sin syster sedan i maj")
+    assert b.flush()
+
+    reopened = LivePlan(group_store, people[0], group.owner_id, people[0].display_name)
+    reopened.load()
+    reopened.edit_kept("current_situation", "Bor ensam i lägenhet, har hemtjänst")  # b wrote last, other text
+    reopened.edit_kept("chair", "Anna Berg")  # a wrote it last: a's page had seen everything before
+    reopened.edit_kept("wishes", "Flyttade i våras. Började på ny skola.")  # keeps the stored text
+    reopened.edit_kept("own_resources", "Mamma")  # empty field
+    assert not reopened.flush()
+    conflict = reopened.conflicts["current_situation"]
+    assert conflict.mine == "Bor ensam i lägenhet, har hemtjänst"
+    assert conflict.theirs.value == "Bor ensam, med sin syster sedan i maj" and conflict.theirs.author == people[1].display_name
+    state = group_store.plan_state(people[1], group.owner_id).fields
+    assert state["current_situation"].value == "Bor ensam, med sin syster sedan i maj"
+    assert state["chair"].value == "Anna Berg"
+    assert state["wishes"].value == "Flyttade i våras. Började på ny skola."
+    assert state["own_resources"].value == "Mamma"
+
+    # The member keeps their own text knowingly: now it is written.
+    reopened.resolve("current_situation", "mine")
+    assert reopened.flush()
+    assert group_store.plan_state(people[1], group.owner_id).fields["current_situation"].value.startswith("Bor ensam i")
+
+    # A kept text that is already the stored one changes nothing.
+    again = LivePlan(group_store, people[0], group.owner_id)
+    again.load()
+    again.edit_kept("chair", "Anna Berg")
+    assert not again.pending and again.flush()
+
+
 def test_a_reload_or_a_restart_shows_everything_that_was_written(group_store):
     group, people = _members(group_store, 2)
     a, _ = _pages(group_store, group, people)

@@ -39,6 +39,11 @@ def saved_marker(key: str, text: str) -> str:
     return f'<span data-sip-saved="{html.escape(key)}" data-sip-hash="{saved_hash(text)}" hidden></span>'
 
 
-def scope_marker(scope: str) -> str:
-    """The hidden element that names whose plan the page shows; the page's stored drafts are kept per scope."""
-    return f'<span data-sip-scope="{html.escape(scope)}" hidden></span>'
+def scope_marker(scope: str, *, kept_channel: bool = False) -> str:
+    """The hidden element that names whose plan the page shows; the page's stored drafts are kept per scope.
+
+    With ``kept_channel`` the page promises a hidden text input in an element of class ``sip-kept``: the guard then
+    hands text kept from an earlier page to the app through it, as JSON ``{"k": field class, "v": text}``, instead of
+    typing it into the field, so the app can tell it from an edit made on top of what the page shows."""
+    channel = " data-sip-kept" if kept_channel else ""
+    return f'<span data-sip-scope="{html.escape(scope)}"{channel} hidden></span>'

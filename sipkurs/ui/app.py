@@ -367,9 +367,9 @@ class ParticipantApp:
         from sipkurs.serving.draftguard import scope_marker
 
         # The page's draft guard keeps unsaved text per plan, and reconnects to the personal link.
-        guard_scope = w.HTML(scope_marker(f"{participant.course}:{session.owner_id}")
+        guard_scope = w.HTML(scope_marker(f"{participant.course}:{session.owner_id}", kept_channel=True)
                              + f'<span data-sip-resume="{escape(link)}" hidden></span>')
-        self._show(self.header, guard_scope, self.binding.guard, workspace)
+        self._show(self.header, guard_scope, self.binding.guard, self.binding.kept, workspace)
         self.regrade = Debouncer(self.show_feedback, delay=0.5, max_wait=2.0)
         self.score = ""
         self._ticks = 0

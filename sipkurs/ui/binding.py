@@ -7,6 +7,7 @@ both texts and the three ways out, a row that someone deleted while this page wa
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,12 @@ class FormBinding:
         self.too_long: set[str] = set()
         self.guard = w.HTML()  # markers for the page's draft guard: which texts are stored (sipkurs.serving.draftguard)
         self._markers: dict[str, str] = {}  # fields whose text is over the limit: kept on the page, not saved
+        # Where the guard hands back text kept from an earlier page (a JSON list of {"k": field class, "v": text}, all
+        # so far): not an edit typed on top of what this page shows, so it goes through LivePlan.edit_kept.
+        self.kept = w.Text(layout=w.Layout(display="none"), continuous_update=True)
+        self.kept.add_class("sip-kept")
+        self.kept.observe(lambda change: self.restore_kept(change["new"]), names="value")
+        self._kept_done: set[tuple[str, str]] = set()
         form.on_edit = self.edited
         form.on_add_row = self.add_row
         form.on_remove_row = self.remove_row
@@ -70,6 +77,39 @@ class FormBinding:
             self.changed()
             return
         self.live.edit(path, value)
+        self.sync.edited()
+        self.changed()
+
+    def restore_kept(self, message: str) -> None:
+        """Texts the page's guard kept in the browser from an earlier page (see sipguard.js): each is shown in its
+        field and saved, unless someone else wrote the field since, which makes a conflict with both texts."""
+        try:
+            kept = json.loads(message)
+        except ValueError:
+            return  # not from the guard: nothing to restore
+        for item in kept[:200] if isinstance(kept, list) else []:
+            key, text = (item.get("k"), item.get("v")) if isinstance(item, dict) else (None, None)
+            if isinstance(key, str) and isinstance(text, str) and (key, text) not in self._kept_done:
+                self._kept_done.add((key, text))
+                self._restore_one(key, text)
+
+    def _restore_one(self, key: str, text: str) -> None:
+        from sipkurs.ui.form import field_class
+
+        path = next((p for p in self.form.values() if field_class(p) == key), None)
+        inp = self.form.input(path) if path is not None else None
+        if inp is None or inp.field.kind not in ("text", "area", "lines", "date"):
+            return
+        with self.form.quiet():
+            if inp.field.kind == "date":
+                inp.set(text)
+            else:
+                inp.widget.value = text
+        value = inp.get()
+        if not self._within_limit(path, value):
+            self.changed()
+            return
+        self.live.edit_kept(path, value)
         self.sync.edited()
         self.changed()
 

@@ -12,7 +12,12 @@
  *      being FNV-1a 32-bit over the stored text's UTF-16 code units, 8 lowercase hex digits
  *      (sipkurs.serving.draftguard.saved_hash); the kept entry is dropped once a marker carries its text's hash,
  *      or once the field, on the page that typed it, shows a stored text again: the app replaced the typed text (a
- *      choice in a conflict, someone else's newer text), so it must not come back when the page is opened again.
+ *      choice in a conflict, someone else's newer text), so it must not come back when the page is opened again;
+ *    - when the scope element also has data-sip-kept, the app has a hidden text input inside ".sip-kept": kept text
+ *      is handed to it rather than typed into the field, so the app can tell an old draft from an edit made on top of
+ *      what the page shows (someone may have written the field since). Its value is a JSON list of every text given
+ *      back on this page so far, [{"k": "sip-k-<key>", "v": text}, …]: widget updates sent close together may be
+ *      merged into the last one, so each value says everything.
  * 3. Loading: a page still loading after 90 seconds offers "Försök igen".
  */
 (function () {
@@ -238,9 +243,33 @@
     return null;
   }
 
+  // The app's input for kept text (see the contract above): null while not rendered yet, false if the app has none.
+  function keptChannel() {
+    var el = document.querySelector("[data-sip-scope]");
+    if (!el || !el.hasAttribute("data-sip-kept")) { return false; }
+    return document.querySelector(".sip-kept input") || null;
+  }
+
+  var givenBack = [];
+  function giveBack(field, key, text, channel) {
+    field.dataset.sipRestoring = "1";
+    field.value = text;
+    if (channel) {
+      givenBack.push({ k: key, v: text });
+      channel.value = JSON.stringify(givenBack);
+      channel.dispatchEvent(new Event("input", { bubbles: true }));
+    } else {
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    delete field.dataset.sipRestoring;
+  }
+
   function restore() {
     var s = scope();
     if (!s) { return; }
+    var channel = keptChannel();
+    if (channel === null) { return; } // tried again on the next change of the page
     var now = Date.now();
     var list = entries(s);
     var count = 0;
@@ -253,11 +282,7 @@
       if (!field) { continue; } // not rendered yet: tried again on the next change of the page
       owned[name] = true;
       if (field.value === entry.v) { continue; }
-      field.dataset.sipRestoring = "1";
-      field.value = entry.v;
-      field.dispatchEvent(new Event("input", { bubbles: true }));
-      field.dispatchEvent(new Event("change", { bubbles: true }));
-      delete field.dataset.sipRestoring;
+      giveBack(field, key, entry.v, channel);
       count += 1;
     }
     if (count) {
