@@ -214,6 +214,7 @@ class LivePlan:
             return []
         state = self.store.plan_state(self.participant, self.owner_id, since=self.rev)
         news: list[FieldState] = []
+        renewed: dict[str, Conflict] = {}
         with self._lock:
             for path, f in sorted(state.fields.items(), key=lambda kv: kv[1].rev):
                 known = self.known.get(path)
@@ -221,13 +222,17 @@ class LivePlan:
                     continue  # this page's own write, or already seen
                 self._shown[path] = (known.rev if known else 0, time.monotonic())
                 self._learn(f)
-                if path not in self.pending and path not in self.conflicts and path not in self.gone:
+                if path in self.conflicts:  # still deciding: the choice is between the member's text and the newest
+                    renewed[path] = self.conflicts[path] = Conflict(path, self.conflicts[path].mine, f)
+                elif path not in self.pending and path not in self.gone:
                     news.append(f)
             self.rev = max(self.rev, state.rev)
             listeners = list(self._listeners)
-        for f in news:
-            for listener in listeners:
+        for listener in listeners:
+            for f in news:
                 listener.remote_change(f)
+            for c in renewed.values():
+                listener.conflict(c)
         return news
 
     def _learn(self, state: FieldState) -> None:

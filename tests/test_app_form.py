@@ -284,6 +284,36 @@ def test_text_the_browser_kept_is_shown_and_saved_once_and_bad_messages_change_n
     assert session.live.pending["chair"].value == "Kim"
 
 
+def test_the_conflict_panel_follows_their_newest_text_and_is_closed_when_settled(store):
+    from sipkurs.live import LivePlan, LiveSync
+    from sipkurs.ui.binding import FormBinding
+
+    session = _session(store)
+    form = PlanForm()
+    binding = FormBinding(form, session.live, LiveSync(session.live), show_authors=True, changed=lambda: None)
+    binding.start()
+    other_tab = LivePlan(store, session.participant)
+    other_tab.load()
+    other_tab.edit("wishes", "Vill <b>arbeta</b>")
+    assert other_tab.flush()
+    form.inputs["wishes"].widget.value = "Vill ha en kontaktperson"
+    assert not session.live.flush()
+    inp = form.inputs["wishes"]
+    first = list(inp.extra)
+    assert "Vill &lt;b&gt;arbeta&lt;/b&gt;" in first[0].value
+    other_tab.edit("wishes", "Vill <b>arbeta</b> halvtid")
+    assert other_tab.flush()
+    session.live.poll()
+    assert "Vill &lt;b&gt;arbeta&lt;/b&gt; halvtid" in inp.extra[0].value and "kontaktperson" in inp.extra[0].value
+    assert all(x.comm is None for x in first) and first[1].children[0].comm is None  # the old panel is closed
+    assert inp.widget.value == "Vill ha en kontaktperson"  # the member's own text stays in the field
+    [merge] = [b for b in inp.extra[1].children if b.description.startswith("Slå ihop")]
+    panel = list(inp.extra)
+    merge.click()
+    assert inp.widget.value == "Vill ha en kontaktperson\n\nVill <b>arbeta</b> halvtid"
+    assert session.live.flush() and inp.extra == [] and all(x.comm is None for x in panel)
+
+
 def test_a_warmed_up_pool_kernel_still_builds_pages_and_keeps_no_warm_up_widgets(store):
     from sipkurs.ui.app import ParticipantApp, _open_widgets, preload
 

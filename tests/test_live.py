@@ -85,6 +85,31 @@ def test_the_second_writer_of_one_field_sees_both_texts_and_chooses(group_store)
     assert b.flush() and group_store.load_draft(people[0], group.owner_id).data["chair"] == "B2"
 
 
+def test_a_conflict_shows_the_newest_of_their_text_while_the_member_decides(group_store):
+    """The other member writes on while this one reads both texts: the panel follows, and a merge builds on the
+    newest text (it once merged with the text of the moment of the conflict and ran into a second conflict)."""
+    group, people = _members(group_store, 2)
+    a, b = _pages(group_store, group, people)
+    heard = []
+    b.listen(type("L", (), {"conflict": lambda self, c: heard.append(c), "saved": lambda self, s: None,
+                            "remote_change": lambda self, s: heard.append(s), "row_gone": lambda self, g: None})())
+    a.edit("wishes", "Vill arbeta")
+    b.edit("wishes", "Vill ha en kontaktperson")
+    assert a.flush() and not b.flush()
+    a.edit("wishes", "Vill arbeta halvtid från mars")
+    assert a.flush()
+    heard.clear()
+    b.poll()
+    [renewed] = heard  # no remote change into the field: the member's own text stays there until they choose
+    assert renewed.theirs.value == "Vill arbeta halvtid från mars" and renewed.mine == "Vill ha en kontaktperson"
+    b.edit("wishes", "Vill ha en kontaktperson på socialtjänsten")  # the member edits their own text meanwhile
+    assert b.conflicts["wishes"].mine == "Vill ha en kontaktperson på socialtjänsten"
+    b.resolve("wishes", "merged", f"{b.conflicts['wishes'].theirs.value}. {b.conflicts['wishes'].mine}.")
+    assert b.flush() and not b.conflicts
+    assert group_store.plan_state(people[0], group.owner_id).fields["wishes"].value == (
+        "Vill arbeta halvtid från mars. Vill ha en kontaktperson på socialtjänsten.")
+
+
 def test_text_typed_before_another_members_text_arrived_never_replaces_it_however_late_it_comes(group_store):
     group, people = _members(group_store, 2)
     a, b = _pages(group_store, group, people)

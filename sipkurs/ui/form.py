@@ -180,12 +180,22 @@ class Input:
         """Set the line under the field (who changed it) and any panel below it (a conflict)."""
         if note is not None:
             self.note.value = note
+        replaced = []
         if extra is not None:
+            replaced = [x for x in self.extra if x not in extra]
             self.extra = extra
         element = self.widget.box if self.field.kind == "multi" else self.widget
         children = [element, *([self.note] if self.note.value else []), *self.extra]
         if list(self.box.children) != children:
             self.box.children = children
+        for panel in replaced:  # a settled or renewed conflict's panel: its widgets would live on in the kernel
+            _close_tree(panel)
+
+
+def _close_tree(widget: w.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
 
 
 class Row:
