@@ -643,9 +643,13 @@ def validate_paths(paths: list[Path], catalogue: Catalogue | None = None) -> tup
 
 
 def validate_files(
-    paths: list[Path], catalogue: Catalogue | None = None
+    paths: list[Path], catalogue: Catalogue | None = None, parsed: dict | None = None
 ) -> tuple[dict[str, Case], list[CaseError], dict[str, str]]:
-    """As validate_paths, and also which file each valid case came from (case id → file)."""
+    """As validate_paths, and also which file each valid case came from (case id → file).
+
+    ``parsed``, when given, keeps each file's result by (path, size, modification time) between calls, so a library
+    that changed in one file parses only that file again (each running kernel rescans; see simulator/library.py);
+    entries of files that are gone or changed are dropped from it."""
     cat = catalogue or load_catalogue()
     files: list[Path] = []
     errors: list[CaseError] = []
@@ -659,8 +663,20 @@ def validate_files(
             files.append(p)
     cases: dict[str, Case] = {}
     first_file: dict[str, str] = {}
+    seen = set()
     for f in files:
-        case, errs = load_case_file(f, cat)
+        try:
+            st = f.stat()
+            key = (str(f), st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None
+        if parsed is not None and key is not None and key in parsed:
+            case, errs = parsed[key]
+        else:
+            case, errs = load_case_file(f, cat)
+            if parsed is not None and key is not None:
+                parsed[key] = (case, errs)
+        seen.add(key)
         errors += errs
         if case is None:
             continue
@@ -669,6 +685,9 @@ def validate_files(
             continue
         first_file[case.id] = str(f)
         cases[case.id] = case
+    if parsed is not None:
+        for key in [k for k in parsed if k not in seen]:
+            del parsed[key]
     return cases, errors, first_file
 
 

@@ -47,6 +47,7 @@ class _Snapshot:
 
 
 _snapshots: dict[Path, _Snapshot] = {}
+_parsed: dict[Path, dict] = {}  # per folder: each file's parse by (path, size, mtime), so a change reparses one file
 _lock = threading.Lock()
 
 
@@ -66,7 +67,7 @@ def _fingerprint(directory: Path) -> tuple:
 
 
 def _load(directory: Path, fingerprint: tuple, previous: _Snapshot | None) -> _Snapshot:
-    cases, errors, files = validate_files([directory])
+    cases, errors, files = validate_files([directory], parsed=_parsed.setdefault(directory, {}))
     kept = []
     if previous is not None:
         broken = {e.file for e in errors}
@@ -123,3 +124,4 @@ def forget_library() -> None:
     """Read every folder afresh on the next call (after a save in this process: no waiting for the next rescan)."""
     with _lock:
         _snapshots.clear()
+        _parsed.clear()

@@ -52,6 +52,24 @@ def test_a_broken_edit_keeps_the_last_valid_version_and_says_why(folder):
     assert library_errors(folder) == [] and kept_cases(folder) == []
 
 
+def test_a_change_in_one_file_parses_only_that_file_again(folder, monkeypatch):
+    """Every running kernel rescans the library: a trainer's save must not make 40 kernels parse every case again."""
+    shutil.copy(SCENARIOS / "demens_hjartsvikt.yaml", folder)
+    first = load_library(folder)
+    parsed = []
+    real = library.validate_files.__globals__["load_case_file"]
+    monkeypatch.setitem(library.validate_files.__globals__, "load_case_file",
+                        lambda path, cat=None: parsed.append(Path(path).name) or real(path, cat))
+    _edit(folder / "skor_aldre_ensam.yaml", "title: Ensam, skör", "title: Ensam och skör")
+    again = load_library(folder)
+    assert parsed == ["skor_aldre_ensam.yaml"]
+    assert again["demens_hjartsvikt"] is first["demens_hjartsvikt"] and again["skor_aldre_ensam"].title.startswith("Ensam och")
+    (folder / "demens_hjartsvikt.yaml").unlink()
+    shutil.copy(SCENARIOS / "demens_hjartsvikt.yaml", folder)  # back, as a new file: parsed afresh
+    assert set(load_library(folder)) == {"skor_aldre_ensam", "demens_hjartsvikt"}
+    assert parsed[-1] == "demens_hjartsvikt.yaml"
+
+
 def test_a_new_broken_file_is_refused_with_its_error_and_the_rest_still_served(folder):
     (folder / "trasigt.yaml").write_text("id: trasigt\ntitle: [\n", encoding="utf-8")
     assert set(load_library(folder)) == {"skor_aldre_ensam"}
