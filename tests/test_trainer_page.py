@@ -98,3 +98,15 @@ def test_removing_asks_first_and_then_the_code_opens_nothing(page):
     app.ask_remove()
     app.confirm.children[1].click()
     assert store.groups("K", TRAINER) == []
+
+
+def test_a_changed_trainer_code_logs_the_open_page_out_and_the_new_code_in(page):
+    app, store, _people, _group = page
+    assert "Ada" in app.overview.value
+    store.change_course("K", trainer_code="NY-LARARKOD9")
+    app.render()  # what the page's refresh does
+    assert app.authorised is None and app.content.children == ()
+    assert "Lärarkoden för kurs K har ändrats" in app.output.value and app.code.layout.display is None
+    app.code.value = "NY-LARARKOD9"
+    app.login()
+    assert app.authorised == ("K", "NY-LARARKOD9") and app.output.value == ""

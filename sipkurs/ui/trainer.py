@@ -205,6 +205,18 @@ class TrainerApp:
         self.tabs.add_class("sip-trainer-tabs")
         self.content.children = [w.HBox([self.refresh], layout=w.Layout(margin="1em 0")), self.tabs]
 
+    def logged_out(self, course: str) -> None:
+        """The trainer code was changed (``sipkurs course change``) while this page was open: log in again."""
+        self.authorised = None
+        self.content.children = []
+        self.code.value = ""
+        for field in (self.intro, self.course, self.code, self.show):
+            field.layout.display = None
+        self.output.value = render(
+            "message.html.j2",
+            text=f"Lärarkoden för kurs {course} har ändrats sedan du loggade in. Logga in med den nya koden.",
+        )
+
     def render(self) -> None:
         from sipkurs import cases
         from sipkurs.roleplay import seat_lines
@@ -217,6 +229,9 @@ class TrainerApp:
             rows = self.store.overview(course, code)
             groups = self.store.groups(course, code)
         except StoreError as exc:
+            if not self.store.check_trainer(course, code):
+                self.logged_out(course)
+                return
             self.output.value = render("message.html.j2", text=f"{exc}.")
             return
         seated = {
