@@ -318,12 +318,16 @@ class LiveSync:
         delay: float = 0.2,
         max_wait: float = 0.6,
         heartbeat: float = 5.0,
+        fallback_every: int = 30,
         on_tick: Callable[[], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         self.live = live
         self.interval, self.delay, self.max_wait, self.heartbeat = interval, delay, max_wait, heartbeat
         self.poll_every = poll_every  # ticks between polls: writes are checked every tick, the store every few
+        # With PostgreSQL's notifications: ticks between looks at the store when nothing was heard (a missed
+        # notification, e.g. while the connection was re-established, heals within a few seconds)
+        self.fallback_every = fallback_every
         self.on_tick = on_tick
         self.on_error = on_error
         self._last_edit = 0.0

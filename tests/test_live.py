@@ -505,3 +505,39 @@ def test_postgresql_tells_a_listening_page_at_once(postgres_url):
     listener.close()
     assert ChangeListener(Store("sqlite://").engine).changed(1) is None  # SQLite: nothing to hear, the page polls
     store.close()
+
+
+def test_a_page_on_postgresql_ticks_without_errors_says_it_is_here_and_heals_a_missed_notification(postgres_url, caplog):
+    """The page's ticks on PostgreSQL: nothing heard means no look at the store, except every ``fallback_every``
+    ticks (a missed notification heals); the presence heartbeat runs every tick's turn. (The fallback counter was
+    once never set: every quiet tick failed, so polling ran only when notified and presence never updated.)"""
+    import logging
+
+    from sipkurs.live import LiveSync
+
+    store = Store(postgres_url)
+    store.create_course("K", case_id="sjukskriven_utmattning", trainer_code=TRAINER)
+    group, people = _members(store, 2)
+    a, b = _pages(store, group, people)
+    beats = []
+    store_heartbeat = store.heartbeat
+    store.heartbeat = lambda p: beats.append(p.id) or store_heartbeat(p)
+    sync = LiveSync(b, heartbeat=0.0, fallback_every=3)
+    from sipkurs.store.notify import ChangeListener
+
+    sync.listener = ChangeListener(store.engine)
+    assert sync.listener.active
+    with caplog.at_level(logging.ERROR, logger="sipkurs.live"):
+        for _ in range(3):
+            sync.tick()
+        assert not caplog.records and beats == [people[1].id] * 3
+        # A write whose notification this page never hears (as if it came while the connection was away).
+        a.edit("chair", "Anna")
+        a.flush()
+        time.sleep(0.3)
+        sync.listener.changed(group.owner_id)  # swallowed
+        for _ in range(3):
+            sync.tick()
+        assert b.values()["chair"] == "Anna" and not caplog.records
+    sync.listener.close()
+    store.close()
