@@ -145,24 +145,20 @@ class LivePlan:
             self.pending[path] = Pending(value, previous.base_rev if previous and not raced else base,
                                          previous.since if previous else time.monotonic())
 
-    def edit_kept(self, path: str, value: Any) -> None:
+    def edit_kept(self, path: str, value: Any, base_rev: int | None = None) -> None:
         """A text the browser kept from an earlier page that closed before the text was stored (the draft guard),
-        typed on top of a revision nobody knows any more. It is taken as an edit when it cannot drop anyone's text:
-        the field is empty, the text keeps the stored one, or this participant wrote the field last (their page had
-        then seen everything before). Otherwise the store decides: someone else's newer text comes back as a conflict
-        with both texts, never overwritten by an old draft."""
+        typed on top of revision ``base_rev`` of the field (None: not known). The store decides, so a text someone
+        wrote since (another member, or this participant in another tab or on another computer) comes back as a
+        conflict with both texts, never overwritten by an old draft. Only a text that cannot drop anything is taken
+        as it is: the field is empty, or the kept text contains the stored one."""
         with self._lock:
             known = self.known.get(path)
-            safe = (
-                path in self.pending or path in self.conflicts or path in self.gone
-                or known is None or known.value in (None, "", [])
-                or _builds_on(value, known.value)
-                or known.author_id == self.participant.id
-            )
-            if safe:
+            if (path in self.pending or path in self.conflicts or path in self.gone
+                    or known is None or known.value in (None, "", []) or _builds_on(value, known.value)):
                 self.edit(path, value)
             elif known.value != value:
-                self.pending[path] = Pending(value, 0)  # no field has revision 0 once written: a conflict
+                base = base_rev if isinstance(base_rev, int) and 0 < base_rev <= known.rev else 0
+                self.pending[path] = Pending(value, base)  # revision 0 is never a written field's: a conflict
                 self._shown.pop(path, None)
 
     def flush(self) -> bool:

@@ -264,9 +264,10 @@ def test_text_the_browser_kept_is_shown_and_saved_once_and_bad_messages_change_n
     binding.start()
     row = form.request_row("goals").id
     for bad in ("", "inte json", '{"k": 1}', "[1, null]", json.dumps([{"k": "sip-k-finns-inte", "v": "x"}]),
-                json.dumps([{"k": field_class("consent.given"), "v": "true"}])):
+                json.dumps([{"k": field_class("consent.given"), "v": "true"}]), "[" * 100_000,
+                json.dumps([{"k": field_class("chair"), "v": "x" * 2_000_001}])):
         binding.kept.value = bad
-    assert not session.live.pending
+    assert not session.live.pending and not session.live.conflicts
     first = [{"k": field_class("chair"), "v": "Kim Berg"}]
     binding.kept.value = json.dumps(first)
     both = first + [{"k": field_class(f"goals[{row}].text"), "v": "Arbeta halvtid"},
@@ -282,10 +283,27 @@ def test_text_the_browser_kept_is_shown_and_saved_once_and_bad_messages_change_n
     binding.kept.value = json.dumps(both + [])
     binding.kept.value = json.dumps(list(reversed(both)))
     assert session.live.pending["chair"].value == "Kim"
+    assert session.live.flush()
+
+    # Kept text begun on an older revision of a field written since (here in another tab): both texts, to choose.
+    from sipkurs.live import LivePlan
+
+    begun_on = session.live.known["current_situation"].rev if "current_situation" in session.live.known else 0
+    other_tab = LivePlan(store, session.participant)
+    other_tab.load()
+    other_tab.edit("current_situation", "Skrivet i en annan flik")
+    assert other_tab.flush()
+    session.live.poll()
+    binding.kept.value = json.dumps(both + [{"k": field_class("current_situation"), "v": "Gammalt utkast", "r": begun_on}])
+    assert not session.live.flush()
+    panel = form.inputs["current_situation"].extra[0]
+    assert "Skrivet i en annan flik" in panel.children[1].value and "Gammalt utkast" in panel.children[1].value
+    assert form.inputs["current_situation"].widget.value == "Gammalt utkast"
 
 
 def test_the_conflict_panel_follows_their_newest_text_and_is_closed_when_settled(store):
     from sipkurs.live import LivePlan, LiveSync
+    from sipkurs.serving.draftguard import saved_hash
     from sipkurs.ui.binding import FormBinding
 
     session = _session(store)
@@ -299,19 +317,43 @@ def test_the_conflict_panel_follows_their_newest_text_and_is_closed_when_settled
     form.inputs["wishes"].widget.value = "Vill ha en kontaktperson"
     assert not session.live.flush()
     inp = form.inputs["wishes"]
-    first = list(inp.extra)
-    assert "Vill &lt;b&gt;arbeta&lt;/b&gt;" in first[0].value
+    box, buttons = inp.extra
+    head, body = box.children
+    assert 'role="alert"' in head.value and "Vill &lt;b&gt;arbeta&lt;/b&gt;" in body.value
+    alert = head.value
     other_tab.edit("wishes", "Vill <b>arbeta</b> halvtid")
     assert other_tab.flush()
     session.live.poll()
-    assert "Vill &lt;b&gt;arbeta&lt;/b&gt; halvtid" in inp.extra[0].value and "kontaktperson" in inp.extra[0].value
-    assert all(x.comm is None for x in first) and first[1].children[0].comm is None  # the old panel is closed
+    # Renewed in place: the same panel and buttons (a click on the way is not lost), the alert not said again.
+    assert inp.extra == [box, buttons] and box.children == (head, body) and head.value == alert
+    assert "Vill &lt;b&gt;arbeta&lt;/b&gt; halvtid" in body.value and "kontaktperson" in body.value
     assert inp.widget.value == "Vill ha en kontaktperson"  # the member's own text stays in the field
-    [merge] = [b for b in inp.extra[1].children if b.description.startswith("Slå ihop")]
-    panel = list(inp.extra)
+    [merge] = [b for b in buttons.children if b.description.startswith("Slå ihop")]
     merge.click()
-    assert inp.widget.value == "Vill ha en kontaktperson\n\nVill <b>arbeta</b> halvtid"
-    assert session.live.flush() and inp.extra == [] and all(x.comm is None for x in panel)
+    merged = "Vill ha en kontaktperson\n\nVill <b>arbeta</b> halvtid"
+    assert inp.widget.value == merged and inp.extra == []
+    assert box.comm is None and head.comm is None and buttons.comm is None and merge.comm is None  # closed
+    assert f'data-sip-settled="sip-k-wishes" data-sip-hash="{saved_hash("Vill ha en kontaktperson")}"' not in binding.guard.value
+    assert session.live.flush()
+    # Stored: the page's guard may forget the member's own text, which is in the merged one.
+    assert f'data-sip-settled="sip-k-wishes" data-sip-hash="{saved_hash("Vill ha en kontaktperson")}"' in binding.guard.value
+    assert f'data-sip-saved="sip-k-wishes" data-sip-hash="{saved_hash(merged)}"' in binding.guard.value
+
+    # "Behåll deras text": the member's text is settled at once, and the field is marked with their stored text.
+    other_tab.poll()
+    other_tab.edit("chair", "Kim")
+    assert other_tab.flush()
+    form.inputs["chair"].widget.value = "Bo"
+    assert not session.live.flush()
+    [keep_theirs] = [b for b in inp_buttons(form, "chair") if b.description.startswith("Behåll deras")]
+    keep_theirs.click()
+    assert form.inputs["chair"].widget.value == "Kim"
+    assert f'data-sip-settled="sip-k-chair" data-sip-hash="{saved_hash("Bo")}"' in binding.guard.value
+    assert f'data-sip-saved="sip-k-chair" data-sip-hash="{saved_hash("Kim")}"' in binding.guard.value
+
+
+def inp_buttons(form, path):
+    return form.input(path).extra[1].children
 
 
 def test_a_warmed_up_pool_kernel_still_builds_pages_and_keeps_no_warm_up_widgets(store):
@@ -394,3 +436,24 @@ def test_wrong_personal_codes_are_said_plainly_logged_and_slowed(store, caplog):
     app.join_button.click()
     assert "Vänta" in app.message.value and app.wrong_codes == FREE_WRONG_CODES + 1
     assert not any("AAAAA" in r.getMessage() for r in caplog.records)  # the codes tried are never logged
+
+
+def test_the_guard_is_told_of_stored_lines_as_typed_and_of_dates_with_their_revision(store):
+    """The page's guard compares what it kept (the field's own text) with the markers: a list field typed with blank
+    lines, and a date, must be marked as the field shows them, or the guard would keep them for a week."""
+    from sipkurs.live import LiveSync
+    from sipkurs.serving.draftguard import saved_hash
+    from sipkurs.ui.binding import FormBinding
+
+    session = _session(store)
+    form = PlanForm()
+    binding = FormBinding(form, session.live, LiveSync(session.live), show_authors=False, changed=lambda: None)
+    binding.start()
+    typed = "Vem gör vad?\n\nNär ses vi igen?\n"
+    form.inputs["meeting_questions"].widget.value = typed
+    form.inputs["established"].widget.value = __import__("datetime").date(2026, 11, 24)
+    assert session.live.flush()
+    rev = session.live.known["established"].rev
+    assert session.live.data()["meeting_questions"] == ["Vem gör vad?", "När ses vi igen?"]
+    assert f'data-sip-saved="sip-k-meeting_questions" data-sip-hash="{saved_hash(typed)}"' in binding.guard.value
+    assert f'data-sip-saved="sip-k-established" data-sip-hash="{saved_hash("2026-11-24")}" data-sip-rev="{rev}"' in binding.guard.value

@@ -222,44 +222,57 @@ def test_the_same_participant_in_two_tabs_never_overwrites_silently(group_store)
 
 
 def test_a_draft_kept_by_the_browser_never_overwrites_what_someone_wrote_since(group_store):
-    """A member's page died with unsaved text; the browser kept it and gives it back when the page opens again. By
-    then another member may have written the field: that text must come back as a conflict, not be overwritten."""
+    """A member's page died with unsaved text; the browser kept it, with the revision it was begun on, and gives it back
+    when the page opens again. By then someone may have written the field: another member, or the member themself
+    on another computer. That text must come back as a conflict, never be overwritten by the old draft."""
     group, people = _members(group_store, 2)
     a, b = _pages(group_store, group, people)
     a.edit("chair", "Anna")
     a.edit("current_situation", "Bor ensam")
     a.edit("wishes", "Flyttade i våras")
+    a.edit("own_resources", "Har en vän i huset")
     assert a.flush()
+    typed_on = {p: a.known[p].rev for p in ("chair", "current_situation", "wishes", "own_resources")}
     b.poll()
     b.edit("current_situation", "Bor ensam, med sin syster sedan i maj")
     assert b.flush()
+    elsewhere = LivePlan(group_store, people[0], group.owner_id, people[0].display_name)  # a's other computer
+    elsewhere.load()
+    elsewhere.edit("chair", "Anna Lind")
+    assert elsewhere.flush()
 
     reopened = LivePlan(group_store, people[0], group.owner_id, people[0].display_name)
     reopened.load()
-    reopened.edit_kept("current_situation", "Bor ensam i lägenhet, har hemtjänst")  # b wrote last, other text
-    reopened.edit_kept("chair", "Anna Berg")  # a wrote it last: a's page had seen everything before
-    reopened.edit_kept("wishes", "Flyttade i våras. Började på ny skola.")  # keeps the stored text
-    reopened.edit_kept("own_resources", "Mamma")  # empty field
+    reopened.edit_kept("current_situation", "Bor ensam i lägenhet, har hemtjänst", typed_on["current_situation"])
+    reopened.edit_kept("chair", "Anna Berg", typed_on["chair"])  # a wrote "Anna Lind" since, on the other computer
+    reopened.edit_kept("wishes", "Flyttade i våras. Började på ny skola.", None)  # keeps the stored text
+    reopened.edit_kept("own_resources", "Har en granne som hjälper till", typed_on["own_resources"])  # nobody since
+    reopened.edit_kept("relatives_resources", "Mamma", None)  # empty field
     assert not reopened.flush()
+    assert set(reopened.conflicts) == {"current_situation", "chair"}
     conflict = reopened.conflicts["current_situation"]
     assert conflict.mine == "Bor ensam i lägenhet, har hemtjänst"
     assert conflict.theirs.value == "Bor ensam, med sin syster sedan i maj" and conflict.theirs.author == people[1].display_name
+    assert reopened.conflicts["chair"].theirs.value == "Anna Lind"
     state = group_store.plan_state(people[1], group.owner_id).fields
-    assert state["current_situation"].value == "Bor ensam, med sin syster sedan i maj"
-    assert state["chair"].value == "Anna Berg"
+    assert state["current_situation"].value == "Bor ensam, med sin syster sedan i maj" and state["chair"].value == "Anna Lind"
     assert state["wishes"].value == "Flyttade i våras. Började på ny skola."
-    assert state["own_resources"].value == "Mamma"
+    assert state["own_resources"].value == "Har en granne som hjälper till"
+    assert state["relatives_resources"].value == "Mamma"
 
     # The member keeps their own text knowingly: now it is written.
     reopened.resolve("current_situation", "mine")
-    assert reopened.flush()
+    reopened.flush()
+    assert set(reopened.conflicts) == {"chair"}  # still to choose
     assert group_store.plan_state(people[1], group.owner_id).fields["current_situation"].value.startswith("Bor ensam i")
 
-    # A kept text that is already the stored one changes nothing.
+    # A kept text that is already the stored one changes nothing; a revision from nowhere decides nothing.
     again = LivePlan(group_store, people[0], group.owner_id)
     again.load()
-    again.edit_kept("chair", "Anna Berg")
-    assert not again.pending and again.flush()
+    again.edit_kept("wishes", "Flyttade i våras. Började på ny skola.", 1)
+    assert not again.pending
+    again.edit_kept("own_resources", "Något helt annat", 10**9)
+    assert not again.flush() and "own_resources" in again.conflicts
 
 
 def test_a_reload_or_a_restart_shows_everything_that_was_written(group_store):

@@ -132,48 +132,56 @@ def test_nothing_is_kept_without_a_scope_and_saved_text_is_forgotten(chromium, t
 
 
 GUARD_PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Test</title><script>{js}</script></head>
-<body><span data-sip-scope="TEST:2" hidden></span>
+<body><span data-sip-scope="TEST:2"{channel} hidden></span>
 <div class="sip-form"><div class="sip-k-test--situation"><textarea aria-label="Situation">{value}</textarea></div></div>
+<div class="sip-kept"><input aria-label="kanal" value=""></div>
 <div id="markers">{marker}</div></body></html>"""
 
 
-def _open_guard_page(browser_context, value: str, stored: str):
-    """A page with one plan field showing ``value`` and a marker saying the store has ``stored`` (no kernel)."""
+def _open_guard_page(browser_context, value: str, stored: str, *, rev: int | None = None, channel: bool = False):
+    """A page with one plan field showing ``value`` and a marker saying the store has ``stored`` at ``rev`` (no kernel;
+    with ``channel`` the page hands kept text to the hidden input, as the app's pages do)."""
     from sipkurs.serving.draftguard import saved_marker
 
     body = GUARD_PAGE.format(js=GUARD_JS.read_text(encoding="utf-8"), value=value,
-                             marker=saved_marker("sip-k-test--situation", stored))
+                             marker=saved_marker("sip-k-test--situation", stored, rev),
+                             channel=" data-sip-kept" if channel else "")
     page = browser_context.new_page()
     page.route("http://sipkurs.test/**", lambda route: route.fulfill(body=body, content_type="text/html; charset=utf-8"))
     page.goto("http://sipkurs.test/plan")
     return page
 
 
-def _app_shows(page, text: str) -> None:
-    """What the app does when it puts a text into a field (no input event) and then says the text is stored."""
-    from sipkurs.serving.draftguard import saved_marker
+def _app_shows(page, text: str, rev: int, settled: str | None = None) -> None:
+    """What the app does when it puts a stored text into a field (no input event), marks it, and maybe says that a
+    kept text is settled."""
+    from sipkurs.serving.draftguard import saved_marker, settled_marker
 
-    page.evaluate("([text, marker]) => { document.querySelector('textarea').value = text;"
-                  " document.getElementById('markers').innerHTML = marker; }",
-                  [text, saved_marker("sip-k-test--situation", text)])
+    markers = saved_marker("sip-k-test--situation", text, rev)
+    markers += settled_marker("sip-k-test--situation", settled) if settled is not None else ""
+    page.evaluate("([text, markers]) => { document.querySelector('textarea').value = text;"
+                  " document.getElementById('markers').innerHTML = markers; }", [text, markers])
     page.wait_for_timeout(300)
 
 
-def test_a_typed_text_the_app_replaced_does_not_come_back(chromium):
-    """A member's text lost a conflict and was merged (or set aside): the stored text is the field's, and opening the
-    page again must not put the old typed text back over it (seen in CI: a merged text overwritten after a restart)."""
+def test_a_typed_text_the_app_settled_does_not_come_back_and_one_it_only_covered_does(chromium):
+    """A member's text lost a conflict and was merged (or set aside): the app says it is settled, and opening the page
+    again must not put it back over the plan (seen in CI: a merged text overwritten after a restart). Text the app
+    merely covered with someone's newer text (a conflict still open) is kept until then."""
     context = chromium.new_context()
     try:
-        page = _open_guard_page(context, "", "")
+        page = _open_guard_page(context, "", "", rev=3)
         page.locator("textarea").fill("Ring socialtjänstens mottagning")
         page.wait_for_timeout(200)
         assert list(_stored(page).values()) == ["Ring socialtjänstens mottagning"]
+        _app_shows(page, "Ring Försäkringskassans kundcenter", rev=4)  # theirs, shown while the member decides
+        assert list(_stored(page).values()) == ["Ring socialtjänstens mottagning"]
         merged = "Ring socialtjänstens mottagning\n\nRing Försäkringskassans kundcenter"
-        _app_shows(page, merged)
+        _app_shows(page, merged, rev=5, settled="Ring socialtjänstens mottagning")
         assert _stored(page) == {}
         page.close()
 
-        again = _open_guard_page(context, merged, merged)
+        again = _open_guard_page(context, merged, merged, rev=5)
         again.wait_for_timeout(300)
         assert again.locator("textarea").input_value() == merged
         assert again.locator(".sip-notice").count() == 0
@@ -181,9 +189,43 @@ def test_a_typed_text_the_app_replaced_does_not_come_back(chromium):
         context.close()
 
 
+def test_kept_text_remembers_the_revision_it_was_begun_on_and_goes_back_through_the_apps_input(chromium):
+    """The kept entry carries the revision its text was begun on (the newest marker of its field then, not one that
+    came while typing), and a page with the app's input hands it over there with that revision, not into the field's
+    own events (which the app would take as typed on top of what the page shows now)."""
+    import json
+
+    from sipkurs.serving.draftguard import saved_marker
+
+    context = chromium.new_context()
+    try:
+        page = _open_guard_page(context, "Gammal text", "Gammal text", rev=7, channel=True)
+        page.locator("textarea").fill("Ny text som aldrig sparades")
+        page.evaluate("marker => { document.getElementById('markers').innerHTML = marker; }",
+                      saved_marker("sip-k-test--situation", "Någon annans text", 9))
+        page.locator("textarea").press("End")
+        page.keyboard.type("!")
+        page.wait_for_timeout(300)
+        [entry] = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('sipkurs:'))"
+                                ".map(k => JSON.parse(localStorage.getItem(k)))")
+        assert entry["v"] == "Ny text som aldrig sparades!" and entry["r"] == 7
+        page.close()
+
+        again = _open_guard_page(context, "Någon annans text", "Någon annans text", rev=9, channel=True)
+        typed = []
+        again.expose_function("sawInput", lambda: typed.append(1))
+        again.evaluate("document.querySelector('textarea').addEventListener('input', () => window.sawInput())")
+        again.get_by_text("1 fält som inte hann sparas har återställts").wait_for(timeout=5_000)
+        assert json.loads(again.locator(".sip-kept input").input_value()) == [
+            {"k": "sip-k-test--situation", "v": "Ny text som aldrig sparades!", "r": 7}]
+        assert again.locator("textarea").input_value() == "Ny text som aldrig sparades!" and typed == []
+    finally:
+        context.close()
+
+
 def test_a_text_typed_on_a_page_that_died_is_restored_over_the_stored_one(chromium):
-    """The other side of the rule above: an entry from an earlier page is restored whatever the field shows, and an
-    entry typed here survives the app storing some other text while the field still shows the typed one."""
+    """Without the app's input (a page that has none) an entry from an earlier page is typed back into its field,
+    whatever the field shows; an entry typed here survives the app storing some other text meanwhile."""
     context = chromium.new_context()
     try:
         page = _open_guard_page(context, "Gammal text", "Gammal text")

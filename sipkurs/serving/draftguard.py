@@ -3,10 +3,11 @@
 The page keeps what a participant types in the browser's localStorage until the app has stored it. The app tells the
 page that a field is stored by rendering a marker next to the form (inside an ipywidgets HTML widget)::
 
-    <span data-sip-saved="sip-k-consent--scope" data-sip-hash="1f0c3a9e" hidden></span>
+    <span data-sip-saved="sip-k-consent--scope" data-sip-hash="1f0c3a9e" data-sip-rev="12" hidden></span>
 
 ``saved_hash`` gives the hash the page compares with: FNV-1a, 32 bits, over the text's UTF-16 code units (what
-JavaScript's ``charCodeAt`` returns), as 8 lowercase hex digits. ``saved_marker`` renders a whole marker.
+JavaScript's ``charCodeAt`` returns), as 8 lowercase hex digits. ``saved_marker`` renders a whole marker;
+``settled_marker`` one that makes the page forget a kept text that will never be stored as it is.
 """
 
 from __future__ import annotations
@@ -32,11 +33,23 @@ def saved_hash(text: str) -> str:
     return f"{h:08x}"
 
 
-def saved_marker(key: str, text: str) -> str:
-    """The hidden marker that tells the page the field ``key`` (a ``sip-k-…`` class) is stored with ``text``."""
+def _check(key: str) -> str:
     if not key.startswith(KEY_PREFIX):
         raise ValueError(f"a field key starts with {KEY_PREFIX!r}: {key!r}")
-    return f'<span data-sip-saved="{html.escape(key)}" data-sip-hash="{saved_hash(text)}" hidden></span>'
+    return html.escape(key)
+
+
+def saved_marker(key: str, text: str, rev: int | None = None) -> str:
+    """The hidden marker that tells the page the field ``key`` (a ``sip-k-…`` class) is stored with ``text``, at the
+    store's revision ``rev`` of that field (a kept text remembers the revision it was typed on)."""
+    revision = f' data-sip-rev="{int(rev)}"' if rev is not None else ""
+    return f'<span data-sip-saved="{_check(key)}" data-sip-hash="{saved_hash(text)}"{revision} hidden></span>'
+
+
+def settled_marker(key: str, text: str) -> str:
+    """The hidden marker that tells the page to forget a kept ``text`` of field ``key`` that is settled without being
+    stored: the participant chose another text in a conflict, or it went into a merged text that is now stored."""
+    return f'<span data-sip-settled="{_check(key)}" data-sip-hash="{saved_hash(text)}" hidden></span>'
 
 
 def scope_marker(scope: str, *, kept_channel: bool = False) -> str:

@@ -6,6 +6,7 @@ both texts and the three ways out, a row that someone deleted while this page wa
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from collections.abc import Callable
@@ -18,6 +19,11 @@ from sipkurs.live import Conflict, LivePlan, LiveSync, RowGone
 from sipkurs.store import FieldState
 from sipkurs.templating import local_time
 from sipkurs.ui.form import PlanForm
+
+
+MAX_KEPT_ITEMS = 400  # kept texts one page takes back (a plan has far fewer fields)
+MAX_KEPT_MESSAGE = 2_000_000  # characters of one message from the guard
+MAX_MARKERS = 60  # the latest saved markers on the page: the guard compares as they arrive
 
 
 def _text(value: Any) -> str:
@@ -56,7 +62,10 @@ class FormBinding:
         self.kept = w.Text(layout=w.Layout(display="none"), continuous_update=True)
         self.kept.add_class("sip-kept")
         self.kept.observe(lambda change: self.restore_kept(change["new"]), names="value")
-        self._kept_done: set[tuple[str, str]] = set()
+        self._kept_done: set[bytes] = set()
+        self._settled: dict[tuple[str, str], str] = {}  # kept texts settled without being stored: the guard forgets
+        self._settle_on_save: dict[str, Any] = {}  # path → a text merged into the pending one: settled once it is saved
+        self._panels: dict[str, tuple[w.HTML, w.HBox]] = {}  # path → a conflict's texts and buttons, updated in place
         form.on_edit = self.edited
         form.on_add_row = self.add_row
         form.on_remove_row = self.remove_row
@@ -83,17 +92,22 @@ class FormBinding:
     def restore_kept(self, message: str) -> None:
         """Texts the page's guard kept in the browser from an earlier page (see sipguard.js): each is shown in its
         field and saved, unless someone else wrote the field since, which makes a conflict with both texts."""
+        if not isinstance(message, str) or len(message) > MAX_KEPT_MESSAGE:
+            return  # more than the guard ever keeps (20 000 characters a field): not from the guard
         try:
             kept = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             return  # not from the guard: nothing to restore
-        for item in kept[:200] if isinstance(kept, list) else []:
-            key, text = (item.get("k"), item.get("v")) if isinstance(item, dict) else (None, None)
-            if isinstance(key, str) and isinstance(text, str) and (key, text) not in self._kept_done:
-                self._kept_done.add((key, text))
-                self._restore_one(key, text)
+        for item in kept[:MAX_KEPT_ITEMS] if isinstance(kept, list) else []:
+            key, text, rev = (item.get("k"), item.get("v"), item.get("r")) if isinstance(item, dict) else (None,) * 3
+            if not (isinstance(key, str) and isinstance(text, str)):
+                continue
+            done = hashlib.sha256(f"{key}\0{text}".encode("utf-8", "surrogatepass")).digest()
+            if done not in self._kept_done and len(self._kept_done) < MAX_KEPT_ITEMS:
+                self._kept_done.add(done)
+                self._restore_one(key, text, rev if isinstance(rev, int) and not isinstance(rev, bool) else None)
 
-    def _restore_one(self, key: str, text: str) -> None:
+    def _restore_one(self, key: str, text: str, rev: int | None) -> None:
         from sipkurs.ui.form import field_class
 
         path = next((p for p in self.form.values() if field_class(p) == key), None)
@@ -109,7 +123,7 @@ class FormBinding:
         if not self._within_limit(path, value):
             self.changed()
             return
-        self.live.edit_kept(path, value)
+        self.live.edit_kept(path, value, rev)
         self.sync.edited()
         self.changed()
 
@@ -158,22 +172,53 @@ class FormBinding:
         for state in states:
             self._attribute(state.path)
         self._mark(states)
+        for state in states:
+            if state.path in self._settle_on_save and state.path not in self.live.pending:
+                self._settle(state.path, self._settle_on_save.pop(state.path))
+
+    def _guarded(self, path: str):
+        """The input of a field whose text the page's guard keeps (texts, lines and dates), or None."""
+        table, _, column = plandoc.parse(path)
+        inp = self.form.input(path) if column or not table else None
+        return inp if inp is not None and inp.field.kind in ("text", "area", "lines", "date") else None
 
     def _mark(self, states) -> None:
-        """Tell the page's guard which texts are now in the store, so it can forget its own copy of them."""
+        """Tell the page's guard which texts are now in the store (and at which revision), so it can forget its own
+        copy of them."""
         from sipkurs.serving.draftguard import saved_marker
         from sipkurs.ui.form import field_class
 
         for state in states:
-            inp = self.form.input(state.path) if plandoc.parse(state.path)[2] or not plandoc.parse(state.path)[0] else None
-            if inp is None or inp.field.kind not in ("text", "area", "lines"):
+            inp = self._guarded(state.path)
+            if inp is None:
                 continue
-            text = "\n".join(state.value) if isinstance(state.value, list) else str(state.value or "")
+            if inp.field.kind == "lines" and inp.get() == state.value:
+                text = inp.widget.value  # as the field shows it (blank lines and all), which is what the guard kept
+            elif isinstance(state.value, list):
+                text = "\n".join(str(v) for v in state.value)
+            else:
+                text = str(state.value or "")
             self._markers.pop(state.path, None)
-            self._markers[state.path] = saved_marker(field_class(state.path), text)
-            while len(self._markers) > 40:  # the latest are enough: the guard compares as saves arrive
+            self._markers[state.path] = saved_marker(field_class(state.path), text, state.rev)
+            while len(self._markers) > MAX_MARKERS:
                 self._markers.pop(next(iter(self._markers)))
-        html = "".join(self._markers.values())
+        self._show_markers()
+
+    def _settle(self, path: str, text: Any) -> None:
+        """Tell the page's guard to forget a kept text that will not be stored as it is (see settled_marker)."""
+        from sipkurs.serving.draftguard import settled_marker
+        from sipkurs.ui.form import field_class
+
+        if self._guarded(path) is None or not isinstance(text, str | list):
+            return
+        shown = "\n".join(str(v) for v in text) if isinstance(text, list) else text
+        self._settled[(path, shown)] = settled_marker(field_class(path), shown)
+        while len(self._settled) > 20:
+            self._settled.pop(next(iter(self._settled)))
+        self._show_markers()
+
+    def _show_markers(self) -> None:
+        html = "".join(self._markers.values()) + "".join(self._settled.values())
         if self.guard.value != html:
             self.guard.value = html
 
@@ -183,19 +228,36 @@ class FormBinding:
             return
         label = inp.field.label
         who = html.escape(c.theirs.author or "någon annan")
-        texts = (
-            f'<div class="sip-conflict" role="alert"><p><strong>{who} ändrade också fältet ”{html.escape(label)}”'
+        header = (
+            f'<p role="alert"><strong>{who} ändrade också fältet ”{html.escape(label)}”'
             " medan du skrev.</strong> Båda texterna finns kvar här tills du väljer.</p>"
-            f'<p class="sip-theirs"><span>Deras text:</span> {html.escape(_text(c.theirs.value))}</p>'
-            f'<p class="sip-mine"><span>Din text:</span> {html.escape(_text(c.mine))}</p></div>'
         )
+        texts = (
+            f'<p class="sip-theirs"><span>Deras text:</span> {html.escape(_text(c.theirs.value))}</p>'
+            f'<p class="sip-mine"><span>Din text:</span> {html.escape(_text(c.mine))}</p>'
+        )
+        panel = self._panels.get(c.path)
+        if panel is not None and panel[0] in inp.extra:
+            # Renewed (they wrote on): the texts change in place, the buttons stay where the member may be clicking,
+            # and the alert is said again only if someone else wrote.
+            _, head, body = panel
+            if head.value != header:
+                head.value = header
+            if body.value != texts:
+                body.value = texts
+            self.changed()
+            return
+        head, body = w.HTML(header), w.HTML(texts)
+        box = w.VBox([head, body])
+        box.add_class("sip-conflict")
         buttons = [
             self._button(f"Behåll min text ({label})", lambda: self.resolve(c.path, "mine")),
             self._button(f"Behåll deras text ({label})", lambda: self.resolve(c.path, "theirs")),
         ]
         if isinstance(c.mine, str) and isinstance(c.theirs.value, str):
             buttons.append(self._button(f"Slå ihop själv ({label})", lambda: self.resolve(c.path, "merged")))
-        inp.show(extra=[w.HTML(texts), w.HBox(buttons)])
+        self._panels[c.path] = (box, head, body)
+        inp.show(extra=[box, w.HBox(buttons)])
         self.changed()
 
     def resolve(self, path: str, choice: str) -> None:
@@ -207,6 +269,15 @@ class FormBinding:
             merged = f"{c.mine}\n\n{c.theirs.value}".strip()
         value = self.live.resolve(path, choice, merged)
         self.form.apply(path, value)
+        if choice == "theirs":  # the member's text is set aside: the page's guard must not bring it back
+            self._settle(path, c.mine)
+            if path in self._settle_on_save:  # and so is a text of theirs merged into it earlier
+                self._settle(path, self._settle_on_save.pop(path))
+            if path in self.live.known:
+                self._mark([self.live.known[path]])
+        elif choice == "merged":  # their text is part of the merged one: forgotten once that is stored
+            self._settle_on_save[path] = c.mine
+        self._panels.pop(path, None)
         inp = self.form.input(path)
         if inp is not None:
             inp.show(extra=[])
@@ -250,6 +321,10 @@ class FormBinding:
     def _drop(self, table: str, row_id: str) -> None:
         editor = self.form.tables[table]
         editor.rows[row_id].notice.children = []
+        prefix = plandoc.row_key(table, row_id) + "."
+        for path, gone in list(self.live.gone.items()):
+            if path.startswith(prefix):  # what was typed into the row goes with it: not brought back by the guard
+                self._settle(path, gone.value)
         self.live.drop_gone(table, row_id)
         self.form.apply(plandoc.row_key(table, row_id), False)
         self.changed()

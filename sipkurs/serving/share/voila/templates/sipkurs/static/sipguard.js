@@ -8,16 +8,19 @@
  *    into the field when the page is opened again. The contract with the app:
  *    - a plan field is an <input> or <textarea> inside an element with a class "sip-k-<key>", inside ".sip-form";
  *    - an element with data-sip-scope="<whose plan>" names the plan; without it nothing is kept;
- *    - when the app has stored a field, it renders <span data-sip-saved="sip-k-<key>" data-sip-hash="<hash>">, the hash
- *      being FNV-1a 32-bit over the stored text's UTF-16 code units, 8 lowercase hex digits
- *      (sipkurs.serving.draftguard.saved_hash); the kept entry is dropped once a marker carries its text's hash,
- *      or once the field, on the page that typed it, shows a stored text again: the app replaced the typed text (a
- *      choice in a conflict, someone else's newer text), so it must not come back when the page is opened again;
+ *    - when the app has stored a field, it renders <span data-sip-saved="sip-k-<key>" data-sip-hash="<hash>"
+ *      data-sip-rev="<revision>">, the hash being FNV-1a 32-bit over the stored text's UTF-16 code units, 8 lowercase
+ *      hex digits (sipkurs.serving.draftguard.saved_hash), the revision the store's revision of that field (optional);
+ *      the kept entry is dropped once a marker carries its text's hash. A kept entry remembers the newest revision
+ *      the page had been told of for its field when its text was begun: the revision it was typed on;
+ *    - when a kept text is settled without being stored as it is (the participant chose another text in a conflict,
+ *      or merged it into a text that is now stored), the app renders <span data-sip-settled="sip-k-<key>"
+ *      data-sip-hash="<hash of that text>">, and the entry is dropped;
  *    - when the scope element also has data-sip-kept, the app has a hidden text input inside ".sip-kept": kept text
  *      is handed to it rather than typed into the field, so the app can tell an old draft from an edit made on top of
  *      what the page shows (someone may have written the field since). Its value is a JSON list of every text given
- *      back on this page so far, [{"k": "sip-k-<key>", "v": text}, …]: widget updates sent close together may be
- *      merged into the last one, so each value says everything.
+ *      back on this page so far, [{"k": "sip-k-<key>", "v": text, "r": revision or null}, …]: widget updates sent
+ *      close together may be merged into the last one, so each value says everything.
  * 3. Loading: a page still loading after 90 seconds offers "Försök igen".
  */
 (function () {
@@ -206,30 +209,41 @@
     if (!key) { return; }
     var name = storageKey(s, key);
     if (input.value.length > MAX_CHARS) { forget(name); return; }
-    try { localStorage.setItem(name, JSON.stringify({ v: input.value, t: Date.now() })); } catch (e) { /* full or off */ }
+    // The revision the text was begun on: kept while the entry lives (a conflict's newer text must not become it).
+    var before = owned[name] ? read(name) : null;
+    var entry = { v: input.value, t: Date.now(), r: before && typeof before.r === "number" ? before.r : revision(key) };
+    try { localStorage.setItem(name, JSON.stringify(entry)); } catch (e) { /* full or off */ }
     owned[name] = true;
     scheduleMarkers();
   }
   document.addEventListener("input", keep, true);
   document.addEventListener("change", keep, true);
 
+  // The newest revision of a field the app has told this page of (null if none is on the page).
+  function revision(key) {
+    var markers = document.querySelectorAll("[data-sip-saved][data-sip-rev]");
+    var newest = null;
+    for (var i = 0; i < markers.length; i++) {
+      if (markers[i].getAttribute("data-sip-saved") !== key) { continue; }
+      var rev = parseInt(markers[i].getAttribute("data-sip-rev"), 10);
+      if (!isNaN(rev) && (newest === null || rev > newest)) { newest = rev; }
+    }
+    return newest;
+  }
+
   function applyMarkers() {
     var s = scope();
     if (!s) { return; }
-    var markers = document.querySelectorAll("[data-sip-saved]");
+    var markers = document.querySelectorAll("[data-sip-saved], [data-sip-settled]");
     for (var i = 0; i < markers.length; i++) {
-      var name = storageKey(s, markers[i].getAttribute("data-sip-saved"));
+      var key = markers[i].getAttribute("data-sip-saved") || markers[i].getAttribute("data-sip-settled");
+      var name = storageKey(s, key);
       var entry = read(name);
-      if (!entry) { continue; }
-      var stored = markers[i].getAttribute("data-sip-hash");
-      if (hash(entry.v) === stored) { forget(name); continue; }
-      var field = owned[name] && fieldFor(markers[i].getAttribute("data-sip-saved"));
-      if (field && hash(field.value) === stored) { forget(name); }
+      if (entry && hash(entry.v) === markers[i].getAttribute("data-sip-hash")) { forget(name); }
     }
   }
 
-  // Entries this page typed or restored itself: never restored again here, and dropped when the field shows stored
-  // text (entries from an earlier page are restored first, whatever the field shows).
+  // Entries this page typed or restored itself: never restored again on this page.
   var owned = {};
   var restoredCount = 0;
 
@@ -251,11 +265,12 @@
   }
 
   var givenBack = [];
-  function giveBack(field, key, text, channel) {
+  function giveBack(field, key, entry, channel) {
+    var text = entry.v;
     field.dataset.sipRestoring = "1";
     field.value = text;
     if (channel) {
-      givenBack.push({ k: key, v: text });
+      givenBack.push({ k: key, v: text, r: typeof entry.r === "number" ? entry.r : null });
       channel.value = JSON.stringify(givenBack);
       channel.dispatchEvent(new Event("input", { bubbles: true }));
     } else {
@@ -282,7 +297,7 @@
       if (!field) { continue; } // not rendered yet: tried again on the next change of the page
       owned[name] = true;
       if (field.value === entry.v) { continue; }
-      giveBack(field, key, entry.v, channel);
+      giveBack(field, key, entry, channel);
       count += 1;
     }
     if (count) {
@@ -320,7 +335,7 @@
 
   function watch() {
     new MutationObserver(scheduleMarkers).observe(document.body, {
-      childList: true, subtree: true, attributes: true, attributeFilter: ["data-sip-hash", "data-sip-saved", "data-sip-scope"]
+      childList: true, subtree: true, attributes: true, attributeFilter: ["data-sip-hash", "data-sip-saved", "data-sip-settled", "data-sip-scope"]
     });
     scheduleMarkers();
     setTimeout(function () {
