@@ -70,6 +70,37 @@ def test_a_change_in_one_file_parses_only_that_file_again(folder, monkeypatch):
     assert parsed[-1] == "demens_hjartsvikt.yaml"
 
 
+def test_a_broken_edit_keeps_the_last_valid_version_for_new_kernels_and_restarts_too(folder):
+    """A page opened later runs in a new kernel (a new process): it must find the case whose file broke meanwhile."""
+    before = load_library(folder)["skor_aldre_ensam"]
+    assert (folder / library.LAST_VALID / "skor_aldre_ensam.yaml").read_bytes() == (folder / "skor_aldre_ensam.yaml").read_bytes()
+    _edit(folder / "skor_aldre_ensam.yaml", "title: Ensam, skör", "title: [Ensam, skör")
+    library.forget_library()  # what a new process knows: nothing but the folder
+    served = load_library(folder)["skor_aldre_ensam"]
+    assert served.title == before.title and kept_cases(folder) == ["skor_aldre_ensam"]
+    assert library_errors(folder) and set(load_library(folder)) == {"skor_aldre_ensam"}
+    with pytest.raises(library.InvalidLibrary):
+        check_library(folder)  # the CLI's check still refuses the file
+    # Fixed with another title: that is the last valid version now.
+    _edit(folder / "skor_aldre_ensam.yaml", "title: [Ensam, skör", "title: Ensam och skör")
+    assert load_library(folder)["skor_aldre_ensam"].title.startswith("Ensam och skör") and kept_cases(folder) == []
+    assert "Ensam och skör" in (folder / library.LAST_VALID / "skor_aldre_ensam.yaml").read_text(encoding="utf-8")
+    # A removed file takes its last valid version with it; the copies are never read as cases of their own.
+    (folder / "skor_aldre_ensam.yaml").unlink()
+    shutil.copy(SCENARIOS / "demens_hjartsvikt.yaml", folder)
+    assert set(load_library(folder)) == {"demens_hjartsvikt"}
+    assert sorted(p.name for p in (folder / library.LAST_VALID).iterdir()) == ["demens_hjartsvikt.yaml"]
+
+
+def test_a_library_folder_that_cannot_be_written_still_serves_its_cases(folder, caplog):
+    import logging
+
+    (folder / library.LAST_VALID).write_text("inte en mapp", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="simulator.library"):
+        assert set(load_library(folder)) == {"skor_aldre_ensam"} and library_errors(folder) == []
+    assert "kan inte spara senast giltiga versioner" in caplog.text
+
+
 def test_a_new_broken_file_is_refused_with_its_error_and_the_rest_still_served(folder):
     (folder / "trasigt.yaml").write_text("id: trasigt\ntitle: [\n", encoding="utf-8")
     assert set(load_library(folder)) == {"skor_aldre_ensam"}
