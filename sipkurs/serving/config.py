@@ -63,6 +63,9 @@ class ServeConfig:
     pages: list[Page] = field(default_factory=lambda: list(PAGES))
     limits: Limits = field(default_factory=Limits)
     proxy: bool = False  # behind a reverse proxy: the client's address comes from X-Forwarded-For / X-Real-IP
+    # Page kernels forked from one preloaded process (sipkurs/serving/forkserver.py): ~60 MiB less per participant.
+    # SIPKURS_FORK_KERNELS=0 starts each kernel as a process of its own.
+    fork_kernels: bool = field(default_factory=lambda: os.environ.get("SIPKURS_FORK_KERNELS", "1") != "0")
 
     def pool_of(self, page: Page) -> int:
         return self.pool_size if page.pool is None else page.pool
