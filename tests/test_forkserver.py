@@ -5,6 +5,7 @@ left when the server stops."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import signal
@@ -47,9 +48,13 @@ def _gone(pid: int, timeout: float = 10.0) -> bool:
     return False
 
 
+_numbers = itertools.count()
+
+
 async def _started(tmp_path, env: dict | None = None, cwd=None) -> AsyncKernelManager:
+    sockets = tmp_path / f"k{next(_numbers)}"  # each kernel's IPC sockets apart: ports are picked by free names
     manager = AsyncKernelManager(kernel_spec_manager=PageKernelSpecManager(), kernel_name="python3",
-                                 transport="ipc", ip=str(tmp_path / "k"))
+                                 transport="ipc", ip=str(sockets))
     await manager.start_kernel(env={**os.environ, **(env or {})}, cwd=str(cwd or tmp_path))
     return manager
 
@@ -91,7 +96,9 @@ def test_a_forked_kernel_answers_in_its_folder_with_its_environment_and_is_reape
         assert isinstance(process, forkserver.ForkedProcess)
         kernel = psutil.Process(process.pid)
         assert kernel.ppid() == fork_server.proc.pid
-        assert f"-m sipkurs.serving.kernel -f {first.connection_file}" in " ".join(kernel.cmdline())
+        # As a kernel started with its command: ps and psutil show that command and the kernel's environment.
+        assert kernel.cmdline()[:5] == [sys.executable, "-m", "sipkurs.serving.kernel", "-f", first.connection_file]
+        assert kernel.environ()["VOILA_FORK_TEST"] == "åäö"
         assert os.getpgid(process.pid) == process.pid  # a session of its own: signals go to its group only
         out = await _run(first, "import os, sys, random\n"
                                 "print(os.getcwd(), os.environ['VOILA_FORK_TEST'], 'ipywidgets' in sys.modules, "

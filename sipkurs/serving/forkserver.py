@@ -53,6 +53,10 @@ STOP_GRACE = 3.0  # s between SIGTERM and SIGKILL for the kernels of a fork serv
 # Environment variables read when a module is imported (or by the interpreter at start): a kernel whose environment
 # differs from the fork server's in one of them is started normally, so that it sees exactly what it was given.
 IMPORT_TIME_ENV = ("SIPKURS_", "PYTHON", "CONDA_", "LD_", "JUPYTER_", "IPYTHON", "HOME")
+# Room for each kernel's command and environment in /proc (see _present): an argument and a variable, both blank.
+ROOM_ARG = " " * 1024
+ROOM_ENV = "_SIPKURS_FORK_ROOM"
+ROOM_ENV_SIZE = 64 * 1024
 
 
 # --- the fork server process -------------------------------------------------------------------------------------
@@ -237,11 +241,11 @@ def _run_kernel(argv: list[str], env: dict[str, str], cwd: str, inherited) -> in
     os.dup2(devnull, 0)
     os.close(devnull)
     atexit._clear()  # the fork server's exit handlers are not the kernel's
-    _retitle(argv)
     os.chdir(cwd)
     env["JPY_PARENT_PID"] = str(os.getppid())
     os.environ.clear()
     os.environ.update(env)
+    _present(argv, env)
     i = argv.index("-m")
     from sipkurs.serving import kernel
 
@@ -262,12 +266,27 @@ def _run_kernel(argv: list[str], env: dict[str, str], cwd: str, inherited) -> in
     return code
 
 
-def _retitle(argv: list[str]) -> None:
+def _present(argv: list[str], env: dict[str, str]) -> None:
+    """Make /proc/self/cmdline and /proc/self/environ show ``argv`` and ``env``, as for a process started with them
+    (ps, psutil, the tests and benchmarks find kernels by their command and read their environment there).
+
+    Both are the memory the process was started with (its original argument and environment strings), which Linux
+    reads for anyone who asks. Once ``os.environ`` has been replaced, nothing refers to that memory any more (Python
+    keeps its own copies; setenv copies its strings), so it is overwritten in place, within its original size: the
+    fork server is started with room to spare (``ROOM_ARG``, ``ROOM_ENV``). What does not fit is left as it was.
+    """
+    import ctypes
+
     try:
-        import setproctitle
-    except ImportError:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        arg_start, arg_end, env_start, env_end = (int(x) for x in fields[45:49])  # fields 48–51 of proc(5)
+    except (OSError, ValueError, IndexError):
         return
-    setproctitle.setproctitle(" ".join(argv))
+    for start, end, data in ((arg_start, arg_end, b"".join(os.fsencode(a) + b"\0" for a in argv)),
+                             (env_start, env_end, b"".join(os.fsencode(f"{k}={v}") + b"\0" for k, v in env.items()))):
+        if 0 < start < end and len(data) <= end - start:
+            ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
 
 
 def _reseed() -> None:
@@ -282,9 +301,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if sys.path and (sys.path[0] in ("", os.getcwd())):
         del sys.path[0]  # as a kernel: the starting folder is not on sys.path
-    # The command as started (setproctitle makes room for the kernels' titles now: a kernel, whose environment is
-    # replaced, could not).
-    _retitle([sys.executable, "-m", "sipkurs.serving.forkserver", *args])
+    env = dict(os.environ)
+    env.pop(ROOM_ENV, None)
+    os.environ.clear()  # Python's copies replace the memory the process started with (see _present)
+    os.environ.update(env)
+    _present([sys.executable, "-m", "sipkurs.serving.forkserver", args[0]], env)
     preload()
     reason = fork_safe()
     if reason is not None:
@@ -424,7 +445,8 @@ class ForkServer:
     async def _start(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="sk-fork-", dir="/tmp" if os.path.isdir("/tmp") else None)
         self.path = os.path.join(self.folder, "s")
-        self.proc = subprocess.Popen([*self.command, self.path], stdin=subprocess.PIPE, cwd="/",
+        env = {**os.environ, ROOM_ENV: " " * ROOM_ENV_SIZE}
+        self.proc = subprocess.Popen([*self.command, self.path, ROOM_ARG], stdin=subprocess.PIPE, cwd="/", env=env,
                                      start_new_session=True)  # Ctrl-C in a terminal reaches the server, not this
         deadline = time.monotonic() + START_TIMEOUT
         while True:
