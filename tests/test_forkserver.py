@@ -91,7 +91,6 @@ def test_a_forked_kernel_answers_in_its_folder_with_its_environment_and_is_reape
 
     async def scenario():
         first = await _started(tmp_path, {"VOILA_FORK_TEST": "åäö"}, folder)
-        second = await _started(tmp_path)
         process = first.provisioner.process
         assert isinstance(process, forkserver.ForkedProcess)
         kernel = psutil.Process(process.pid)
@@ -105,8 +104,6 @@ def test_a_forked_kernel_answers_in_its_folder_with_its_environment_and_is_reape
                                 "'graders.language' in sys.modules, random.random())")
         cwd, value, widgets, preloaded, number = out.split()
         assert (cwd, value, widgets, preloaded) == (str(folder), "åäö", "False", "True")
-        other = await _run(second, "import random; print(random.random())")
-        assert other.strip() != number  # each kernel draws its own random numbers
 
         os.kill(process.pid, signal.SIGKILL)
         assert await _until_dead(first)
@@ -114,6 +111,11 @@ def test_a_forked_kernel_answers_in_its_folder_with_its_environment_and_is_reape
         assert _gone(process.pid), "the killed kernel was not reaped"
         await first.shutdown_kernel(now=True)
 
+        server = fork_server.proc.pid
+        second = await _started(tmp_path)  # the fork server goes on after reaping (a new request gets a freed number)
+        assert isinstance(second.provisioner.process, forkserver.ForkedProcess) and fork_server.proc.pid == server
+        other = await _run(second, "import random; print(random.random())")
+        assert other.strip() != number  # each kernel draws its own random numbers
         pid = second.provisioner.pid
         await second.shutdown_kernel()
         assert _gone(pid)
@@ -185,3 +187,18 @@ def test_a_served_page_runs_in_a_forked_kernel_and_nothing_remains_after_sigterm
         server.stop()
     assert all(_gone(pid, 15) for pid in everything), server.log_text()
     assert "without the fork server" not in server.log_text()
+
+
+def test_the_fork_server_serves_on_after_reaping_killed_kernels(tmp_path, fork_server):
+    async def scenario():
+        servers = set()
+        for _ in range(3):  # each request arrives on a connection number a reaped kernel's connection had
+            manager = await _started(tmp_path)
+            assert isinstance(manager.provisioner.process, forkserver.ForkedProcess)
+            servers.add(fork_server.proc.pid)
+            os.kill(manager.provisioner.pid, signal.SIGKILL)
+            assert await _until_dead(manager)
+            await manager.shutdown_kernel(now=True)
+        assert len(servers) == 1
+
+    asyncio.run(scenario())

@@ -93,8 +93,9 @@ def fork_safe() -> str | None:
 class Children:
     """The fork server's kernels: pid → the connection that asked for it (None once that connection is gone)."""
 
-    def __init__(self) -> None:
+    def __init__(self, selector: selectors.BaseSelector) -> None:
         self.conns: dict[int, socket.socket | None] = {}
+        self.selector = selector
 
     def reap(self) -> None:
         while self.conns:
@@ -106,10 +107,8 @@ class Children:
                 return
             conn = self.conns.pop(pid, None)
             if conn is not None:
-                try:
-                    conn.sendall(json.dumps({"exit": status}).encode() + b"\n")
-                except OSError:
-                    pass
+                _answer(conn, {"exit": status})
+                self.selector.unregister(conn)  # before closing: a new connection may get its number
                 conn.close()
 
     def forget(self, conn: socket.socket) -> None:
@@ -134,7 +133,8 @@ class Children:
 
 def serve(path: str) -> None:
     """Listen on ``path`` and fork a kernel for each request, until standard input ends or SIGTERM."""
-    children = Children()
+    selector = selectors.DefaultSelector()
+    children = Children(selector)
     wake_r, wake_w = socket.socketpair()
     wake_r.setblocking(False)
     wake_w.setblocking(False)
@@ -146,7 +146,6 @@ def serve(path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
-    selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "listen")
     selector.register(wake_r, selectors.EVENT_READ, "wake")
     selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "parent")
@@ -184,7 +183,11 @@ def serve(path: str) -> None:
                 pending[conn] += data
                 if b"\n" in pending[conn]:
                     request = pending.pop(conn)
-                    pid = _fork(request, conn, (selector, *closed, conn, *pending, *_conns(children)))
+                    try:
+                        pid = _fork(request, conn, (selector, *closed, conn, *pending, *_conns(children)))
+                    except OSError as exc:  # no fork (out of memory, process limit) or the server left: go on
+                        _answer(conn, {"error": f"fork failed: {exc}"})
+                        continue
                     if pid is not None:
                         children.conns[pid] = conn
         children.reap()
@@ -205,10 +208,15 @@ def _fork(request: bytes, conn: socket.socket, inherited) -> int | None:
         if argv[i + 1] != KERNEL_MODULE:
             raise ValueError(f"not a page kernel: {argv[i + 1]}")
     except (ValueError, KeyError, TypeError, IndexError) as exc:
-        conn.sendall(json.dumps({"error": f"bad request: {exc}"}).encode() + b"\n")
+        _answer(conn, {"error": f"bad request: {exc}"})
         return None
     ready_r, ready_w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(ready_r)
+        os.close(ready_w)
+        raise
     if pid == 0:  # the kernel
         os.close(ready_r)
         code = 1
@@ -225,8 +233,15 @@ def _fork(request: bytes, conn: socket.socket, inherited) -> int | None:
     os.close(ready_w)
     os.read(ready_r, 1)  # EOF once the child has its own session
     os.close(ready_r)
-    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    _answer(conn, {"pid": pid})  # if the server has gone meanwhile, the kernel is reaped like any other
     return pid
+
+
+def _answer(conn: socket.socket, message: dict) -> None:
+    try:
+        conn.sendall(json.dumps(message).encode() + b"\n")
+    except OSError:
+        pass
 
 
 def _run_kernel(argv: list[str], env: dict[str, str], cwd: str, inherited) -> int:
@@ -405,6 +420,7 @@ class ForkServer:
         self.failed_at = float("-inf")
         self.command = [sys.executable, "-m", __name__]  # + the socket's path
         self._lock: asyncio.Lock | None = None
+        self._lock_loop = None
 
     async def spawn(self, argv: list[str], env: dict[str, str], cwd: str) -> ForkedProcess:
         """Fork a kernel (``argv`` as the kernel spec gives it). Raises if the fork server cannot do it."""
@@ -425,8 +441,9 @@ class ForkServer:
         return ForkedProcess(int(reply["pid"]), sock)
 
     async def _ensure(self) -> None:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:  # a lock belongs to one event loop
+            self._lock, self._lock_loop = asyncio.Lock(), loop
         async with self._lock:
             if self.proc is not None and self.proc.poll() is None:
                 return
