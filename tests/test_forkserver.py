@@ -166,9 +166,14 @@ def test_kernels_start_normally_when_the_fork_server_cannot_serve(tmp_path, fork
     asyncio.run(scenario())
 
 
-def test_spec_without_forking_uses_the_normal_provisioner():
+def test_forking_is_on_unless_the_operator_turns_it_off(monkeypatch):
+    monkeypatch.delenv("SIPKURS_FORK_KERNELS", raising=False)
+    assert ServeConfig().fork_kernels
     assert "kernel_provisioner" in PageKernelSpecManager().get_kernel_spec("python3").metadata
     assert "kernel_provisioner" not in PageKernelSpecManager(fork=False).get_kernel_spec("python3").metadata
+    monkeypatch.setenv("SIPKURS_FORK_KERNELS", "0")
+    assert not ServeConfig().fork_kernels
+    assert "kernel_provisioner" not in PageKernelSpecManager().get_kernel_spec("python3").metadata
 
 
 def test_a_served_page_runs_in_a_forked_kernel_and_nothing_remains_after_sigterm(tmp_path):

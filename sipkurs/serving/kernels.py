@@ -28,9 +28,9 @@ from jupyter_client.provisioning import KernelProvisionerFactory
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-from traitlets import Bool
+from traitlets import Bool, default
 
-from sipkurs.serving.config import Limits
+from sipkurs.serving.config import Limits, fork_kernels_default
 
 log = logging.getLogger("sipkurs.serving")
 
@@ -47,7 +47,11 @@ class PageKernelSpecManager(KernelSpecManager):
     server's provisioner (which starts it normally whenever the fork server cannot).
     """
 
-    fork = Bool(True, help="Start page kernels as forks of a preloaded process (shares ~100 MiB).").tag(config=True)
+    fork = Bool(help="Start page kernels as forks of a preloaded process (shares ~100 MiB).").tag(config=True)
+
+    @default("fork")
+    def _fork_default(self) -> bool:
+        return fork_kernels_default()
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         spec = super().get_kernel_spec(kernel_name)
