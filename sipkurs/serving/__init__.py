@@ -4,6 +4,8 @@
 - config.py: the limits and what ``sipkurs serve`` hands to the server process;
 - app.py: the server process (``python -m sipkurs.serving CONFIG.json``);
 - kernels.py: start gate, caps, readiness, release;
+- forkserver.py: page kernels forked from one preloaded process (and its provisioner, with the normal start as
+  fallback); ``SIPKURS_FORK_KERNELS=0`` turns it off;
 - handlers.py: front door, pages, waiting page, trainer login, static files;
 - render.py: Swedish titles, failed pages, no tracebacks to the browser;
 - logfile.py: the private, rotated, redacted log;

@@ -81,6 +81,7 @@ def voila_config(sip, runtime: Path) -> Config:
     vc.default_pool_size = 0
     vc.multi_kernel_manager_class = "sipkurs.serving.kernels.SipKernelManager"
     vc.kernel_spec_manager_class = "sipkurs.serving.kernels.PageKernelSpecManager"  # no debugger in page kernels
+    c.PageKernelSpecManager.fork = sip.fork_kernels  # page kernels forked from a preloaded process
     vc.http_header_envs = ["X-Sipkurs-Trainer-Code"]
     vc.file_allowlist = [r".*\.(png|jpg|jpeg|gif|svg|webp)"]
     c.VoilaKernelManager.kernel_pools_config = {

@@ -24,23 +24,34 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.provisioning import KernelProvisionerFactory
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-from sipkurs.serving.config import Limits
+from traitlets import Bool, default
+
+from sipkurs.serving.config import Limits, fork_kernels_default
 
 log = logging.getLogger("sipkurs.serving")
 
 PAGE, POOL = 0, 1  # start priorities: a person waiting goes first
 PAGE_KERNEL = "sipkurs.serving.kernel"  # ipykernel without the debugger (sipkurs/serving/kernel.py)
+FORK_PROVISIONER = "sipkurs-fork"  # page kernels forked from a preloaded process (sipkurs/serving/forkserver.py)
 
 
 class PageKernelSpecManager(KernelSpecManager):
     """The installed kernel specs, with the Python kernel started as a page kernel (``PAGE_KERNEL``).
 
     Only a spec that runs ``-m ipykernel_launcher`` is changed, and only that module name: the interpreter, the other
-    arguments and the spec's environment stay as installed.
+    arguments and the spec's environment stay as installed. With ``fork`` such a kernel is started by the fork
+    server's provisioner (which starts it normally whenever the fork server cannot).
     """
+
+    fork = Bool(help="Start page kernels as forks of a preloaded process (shares ~100 MiB).").tag(config=True)
+
+    @default("fork")
+    def _fork_default(self) -> bool:
+        return fork_kernels_default()
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         spec = super().get_kernel_spec(kernel_name)
@@ -49,8 +60,19 @@ class PageKernelSpecManager(KernelSpecManager):
             if argv[i] == "-m" and argv[i + 1] == "ipykernel_launcher":
                 argv[i + 1] = PAGE_KERNEL
                 spec.argv = argv
+                if self.fork:
+                    self._fork(spec)
                 break
         return spec
+
+    def _fork(self, spec: KernelSpec) -> None:
+        metadata = dict(spec.metadata or {})
+        metadata["kernel_provisioner"] = {"provisioner_name": FORK_PROVISIONER, "config": {}}
+        forked = KernelSpec(**{**spec.to_dict(), "metadata": metadata, "resource_dir": spec.resource_dir})
+        if KernelProvisionerFactory.instance().is_provisioner_available(forked):
+            spec.metadata = metadata
+        else:  # sipkurs installed without its entry points (an old editable install): kernels start normally
+            log.warning("page kernels start without the fork server: provisioner %s is not installed", FORK_PROVISIONER)
 
 
 class Refused(Exception):
