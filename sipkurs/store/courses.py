@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sipkurs.store.codes import MIN_TRAINER_CODE, new_code, normalise_code, weak_trainer_code
-from sipkurs.store.db import StoreError
+from sipkurs.store.db import StoreError, write_session
 from sipkurs.store.records import Course, CourseSummary, Participant
 from sipkurs.store.schema import (
     MAX_NAME, CourseRow, GroupRow, OwnerRow, ParticipantRow, RemovedOwnerRow, SettingRow,
@@ -73,7 +73,7 @@ class CourseStore:
         if weak:
             raise StoreError(f"{weak}; utan --trainer-code skapas en säker kod")
         try:
-            with Session(self.engine) as s, s.begin():
+            with write_session(self.engine) as s:
                 if s.get(CourseRow, code) is not None:
                     raise CourseExists(code)
                 row = CourseRow(
@@ -203,7 +203,7 @@ class CourseStore:
         # insert, the second attempt finds it and updates it.
         for attempt in (1, 2):
             try:
-                with Session(self.engine) as s, s.begin():
+                with write_session(self.engine) as s:
                     row = s.get(SettingRow, (course_key(course), key))
                     if row is None:
                         s.add(SettingRow(course=course_key(course), key=key, value=value))
@@ -217,7 +217,7 @@ class CourseStore:
     def setting_once(self, key: str, value: str, course: str = "") -> None:
         """Set a setting unless it is set already (several servers starting at once agree on the first)."""
         try:
-            with Session(self.engine) as s, s.begin():
+            with write_session(self.engine) as s:
                 if s.get(SettingRow, (course_key(course), key)) is None:
                     s.add(SettingRow(course=course_key(course), key=key, value=value))
         except IntegrityError:

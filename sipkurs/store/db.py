@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 ENV_DB = "SIPKURS_DB"
 
@@ -56,6 +58,18 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction that reads and then writes, for rows several servers may create at once. On
+    SQLite it takes the write lock at once (BEGIN IMMEDIATE, which waits its turn): a transaction that has read and
+    then writes would otherwise fail at once with "database is locked" when another connection wrote in between
+    (WAL's snapshot rule; the busy timeout does not apply). Seen with servers starting together on a new database."""
+    with Session(engine) as s, s.begin():
+        if engine.dialect.name == "sqlite":
+            s.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield s
+
+
 SCHEMA_LOCK = 74_201  # any constant: the PostgreSQL advisory lock held while tables are created
 
 
@@ -73,8 +87,29 @@ def create_schema(engine: Engine) -> None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # many kernels write at once; readers never block the writer
+    _wal(cursor)  # many kernels write at once; readers never block the writer
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL keeps every commit across a crash of the process
     cursor.close()
+
+
+def _wal(cursor, wait: float = 15.0) -> None:
+    """Put the database in WAL mode (it stays so in the file). On a new database several servers starting at once
+    may try together, and SQLite then answers "database is locked" at once instead of waiting: try again briefly."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + wait
+    pause = 0.01
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
