@@ -289,6 +289,16 @@ def test_participants_joining_at_once_get_different_variants(store):
     assert errors == [] and sorted(results) == list(range(8))
 
 
+def test_group_members_taking_their_seats_at_once_all_get_one(store):
+    """The trainer says "take your seats": six members click at the same moment, each on their own seat's link."""
+    for attempt in range(3):
+        group = store.create_group("KURS1", "LARARE-KOD12", name=f"Grupp {attempt}", scenario_id="s",
+                                   roles=[f"roll{i}" for i in range(6)])
+        results, errors = _at_once(lambda i: store.claim_seat("KURS1", group.seats[i].code, f"Medlem {i}").id, 6)
+        assert errors == [] and len(set(results)) == 6
+        assert all(s.participant_id for s in store.groups("KURS1", "LARARE-KOD12")[attempt].seats)
+
+
 def test_group_members_saving_at_once_lose_no_save(store):
     members, owner = _group(store, 8)
     results, errors = _at_once(lambda i: store.save_draft(members[i], {"chair": f"M{i}"}, owner_id=owner))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from sipkurs.store.codes import new_code, normalise_code
 from sipkurs.store.courses import clean_name, course_key, participant_record
-from sipkurs.store.db import StoreError, now
+from sipkurs.store.db import StoreError, now, write_session
 from sipkurs.store.records import Group, Participant, Seat, SeatInvite
 from sipkurs.store.schema import MAX_NAME, GroupRow, OwnerRow, ParticipantRow, PresenceRow, RemovedOwnerRow, SeatRow
 
@@ -128,7 +128,7 @@ class GroupStore:
             raise StoreError("platsen finns inte eller är redan tagen")
         taken = StoreError("någon tog just den platsen; fråga utbildaren efter en annan")
         try:
-            with Session(self.engine) as s, s.begin():
+            with write_session(self.engine) as s:  # the group's members often take their seats at the same moment
                 seat = s.get(SeatRow, invite.seat.id)
                 participant = self._add_participant(
                     s, invite.course, name, self.hash(seat.code), invite.group.scenario_id, 0
