@@ -116,15 +116,20 @@ def test_the_folder_is_looked_at_at_most_once_a_second(folder, monkeypatch):
     assert "demens_hjartsvikt" in load_library(folder)
 
 
-def test_the_trainer_sees_what_is_wrong_in_the_library_as_text(folder, monkeypatch, course_store):
-    """The trainer page names each refused file with its line and message, escaped, and the cases kept as they were."""
+def _trainer_page(folder, monkeypatch, course_store):
+    """The trainer's page of a course, logged in, on the library in ``folder``."""
     from sipkurs.ui.trainer import TrainerApp
 
     monkeypatch.setattr(library, "SCENARIOS_DIR", folder)
-    store = course_store("K", "HEMLIG-KOD1")
-    page = TrainerApp(store, "kurs=K")
+    page = TrainerApp(course_store("K", "HEMLIG-KOD1"), "kurs=K")
     page.code.value = "HEMLIG-KOD1"
     page.login()
+    return page
+
+
+def test_the_trainer_sees_what_is_wrong_in_the_library_as_text(folder, monkeypatch, course_store):
+    """The trainer page names each refused file with its line and message, escaped, and the cases kept as they were."""
+    page = _trainer_page(folder, monkeypatch, course_store)
     assert "Fallbiblioteket har fel" not in page.overview.value
     (folder / "trasig.yaml").write_text("id: trasig\ntitle: <script>alert(1)</script>\n  : : :\n", encoding="utf-8")
     _edit(folder / "skor_aldre_ensam.yaml", "title:", "title: [")
@@ -141,13 +146,7 @@ def test_the_trainer_sees_what_is_wrong_in_the_library_as_text(folder, monkeypat
 
 
 def test_a_case_saved_while_the_trainer_page_is_open_can_be_chosen_for_a_new_group(folder, monkeypatch, course_store):
-    from sipkurs.ui.trainer import TrainerApp
-
-    monkeypatch.setattr(library, "SCENARIOS_DIR", folder)
-    store = course_store("K", "HEMLIG-KOD1")
-    page = TrainerApp(store, "kurs=K")
-    page.code.value = "HEMLIG-KOD1"
-    page.login()
+    page = _trainer_page(folder, monkeypatch, course_store)
     assert [v for _, v in page.group_case.options] == ["skor_aldre_ensam"]
     shutil.copy(SCENARIOS / "sjukskriven_utmattning.yaml", folder)
     page.render()

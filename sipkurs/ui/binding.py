@@ -56,7 +56,7 @@ class FormBinding:
         self.last_saved = None
         self.too_long: set[str] = set()
         self.guard = w.HTML()  # markers for the page's draft guard: which texts are stored (sipkurs.serving.draftguard)
-        self._markers: dict[str, str] = {}  # fields whose text is over the limit: kept on the page, not saved
+        self._markers: dict[str, str] = {}  # path → the saved marker of its stored text (the latest MAX_MARKERS)
         # Where the guard hands back text kept from an earlier page (a JSON list of {"k": field class, "v": text}, all
         # so far): not an edit typed on top of what this page shows, so it goes through LivePlan.edit_kept.
         self.kept = w.Text(layout=w.Layout(display="none"), continuous_update=True)
@@ -65,7 +65,7 @@ class FormBinding:
         self._kept_done: set[bytes] = set()
         self._settled: dict[tuple[str, str], str] = {}  # kept texts settled without being stored: the guard forgets
         self._settle_on_save: dict[str, Any] = {}  # path → a text merged into the pending one: settled once it is saved
-        self._panels: dict[str, tuple[w.HTML, w.HBox]] = {}  # path → a conflict's texts and buttons, updated in place
+        self._panels: dict[str, tuple[w.VBox, w.HTML, w.HTML]] = {}  # path → a conflict's panel, heading and texts
         form.on_edit = self.edited
         form.on_add_row = self.add_row
         form.on_remove_row = self.remove_row
@@ -111,8 +111,8 @@ class FormBinding:
         from sipkurs.ui.form import field_class
 
         path = next((p for p in self.form.values() if field_class(p) == key), None)
-        inp = self.form.input(path) if path is not None else None
-        if inp is None or inp.field.kind not in ("text", "area", "lines", "date"):
+        inp = self._guarded(path) if path is not None else None
+        if inp is None:
             return
         with self.form.quiet():
             if inp.field.kind == "date":
@@ -271,7 +271,7 @@ class FormBinding:
         self.form.apply(path, value)
         if choice == "theirs":  # the member's text is set aside: the page's guard must not bring it back
             self._settle(path, c.mine)
-            if path in self._settle_on_save:  # and so is a text of theirs merged into it earlier
+            if path in self._settle_on_save:  # and so is the member's earlier text, merged into this one before
                 self._settle(path, self._settle_on_save.pop(path))
             if path in self.live.known:
                 self._mark([self.live.known[path]])
